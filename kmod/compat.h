@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernel APIs idtun uses, from 5.15 to the newest.
+ * Every version test in the module lives here.
+ */
+
+#ifndef _IDTUN_COMPAT_H
+#define _IDTUN_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
+
+/* 6.12 turned the NETIF_F_LLTX feature bit into a device flag. */
+static inline void idtun_set_lltx(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/* Lockless device statistics; older stable kernels lack the helper. */
+#ifndef DEV_STATS_INC
+#define DEV_STATS_INC(dev, field) atomic_long_inc((atomic_long_t *)&(dev)->stats.field)
+#endif
+
+/* 6.2 moved a dump's parsed attributes into a struct genl_info. */
+static inline struct nlattr **idtun_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * Since 6.1 a family states which commands predate strict validation; all
+ * of idtun's are validated strictly.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define IDTUN_GENL_RESV_START_OP(n) .resv_start_op = (n),
+#else
+#define IDTUN_GENL_RESV_START_OP(n)
+#endif
+
+/* 6.15 packed rtnl_link_ops.newlink's arguments into a struct. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define IDTUN_NEWLINK_ARGS struct net_device *dev, \
+	struct rtnl_newlink_params *params, struct netlink_ext_ack *extack
+#define IDTUN_NEWLINK_SRC_NET (params->src_net)
+#else
+#define IDTUN_NEWLINK_ARGS struct net *src_net, struct net_device *dev, \
+	struct nlattr *tb[], struct nlattr *data[], \
+	struct netlink_ext_ack *extack
+#define IDTUN_NEWLINK_SRC_NET (src_net)
+#endif
+
+#endif /* _IDTUN_COMPAT_H */
