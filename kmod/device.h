@@ -5,6 +5,7 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 
 /*

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run idtun's KUnit suites: load the module built with CONFIG_IDTUN_KUNIT
+# (the suites run as it loads) and report every case from debugfs. On 6.1
+# a module's suites print no top-level KTAP header to the console, so the
+# per-suite results files are read instead. Needs the debug kernel.
+
+. "$(dirname "$0")/lib.sh"
+
+# Suites the module registers; a missing one fails, so a suite that
+# crashed or was never linked in cannot pass unnoticed.
+suites="idtun_netlink_policy idtun_device_lookup"
+
+if [ -z "${IDTUN_KO_KUNIT:-}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
+	tap_skip "KUnit" "needs the debug kernel (CONFIG_KUNIT)"
+	tap_end
+	exit
+fi
+
+check "module with KUnit suites loads" insmod "$IDTUN_KO_KUNIT"
+
+for suite in $suites; do
+	results=/sys/kernel/debug/kunit/$suite/results
+	if [ ! -r "$results" ]; then
+		tap_not_ok "$suite: no results (suite missing or crashed)"
+		continue
+	fi
+	cases=0
+	while IFS= read -r line; do
+		# Case lines are indented; the suite's own line is not.
+		if [[ $line =~ ^[[:space:]]+(not\ )?ok\ [0-9]+\ (-\ )?([A-Za-z0-9_]+)(.*)$ ]]; then
+			cases=$((cases + 1))
+			name="$suite.${BASH_REMATCH[3]}"
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				tap_not_ok "$name"
+			elif [[ ${BASH_REMATCH[4]} =~ \#\ SKIP(.*) ]]; then
+				tap_skip "$name" "${BASH_REMATCH[1]}"
+			else
+				tap_ok "$name"
+			fi
+		elif [[ $line =~ ^[[:space:]]+#\  ]]; then
+			echo "#$line"
+		fi
+	done <"$results"
+	# A complete document ends with the suite's own result line.
+	if ! grep -qE "^(not )?ok [0-9]+ (- )?$suite\$" "$results"; then
+		tap_not_ok "$suite: results incomplete (suite crashed?)"
+		tap_diag "$results"
+	elif [ "$cases" = 0 ]; then
+		tap_not_ok "$suite: no test cases ran"
+	fi
+done
+
+check "module unloads" rmmod idtun
+tap_end
