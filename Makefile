@@ -30,11 +30,12 @@ install: all
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 # The module's sources as DKMS sees them: /usr/src/idtun-$(VERSION).
-DKMS_SRC := $(DESTDIR)/usr/src/idtun-$(VERSION)
+DKMS_SRCTREE ?= $(DESTDIR)/usr/src
+DKMS_SRC := $(DKMS_SRCTREE)/idtun-$(VERSION)
 dkms-src:
 	install -d $(DKMS_SRC)/kmod/uapi/linux
 	install -m 0644 dkms.conf Kbuild $(DKMS_SRC)/
-	install -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	install -m 0644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h $(DKMS_SRC)/kmod/
 	install -m 0644 kmod/uapi/linux/idtun.h $(DKMS_SRC)/kmod/uapi/linux/
 
 dkms-install: dkms-src

@@ -18,7 +18,6 @@ const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = 
 const struct genl_ops idtun_nl_ops[2] = {
 	{
 		.cmd = IDTUN_CMD_GET_DEVICE,
-		.start = idtun_nl_get_device_start,
 		.dumpit = idtun_nl_get_device_dumpit,
 		.done = idtun_nl_get_device_done,
 		.policy = idtun_get_device_nl_policy,

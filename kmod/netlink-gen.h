@@ -12,7 +12,6 @@
 extern const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
 extern const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
 
-int idtun_nl_get_device_start(struct netlink_callback *cb);
 int idtun_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int idtun_nl_get_device_done(struct netlink_callback *cb);
 int idtun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info);

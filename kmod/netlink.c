@@ -76,22 +76,6 @@ struct idtun_device *idtun_nl_lookup(struct net *net, struct nlattr **attrs,
 	return netdev_priv(dev);
 }
 
-/*
- * A dump of one device. The device is looked up once, in start, and held
- * until done, so every message of the dump describes the same device.
- */
-int idtun_nl_get_device_start(struct netlink_callback *cb)
-{
-	struct idtun_device *idt;
-
-	idt = idtun_nl_lookup(sock_net(cb->skb->sk), idtun_dump_attrs(cb),
-			      cb->extack);
-	if (IS_ERR(idt))
-		return PTR_ERR(idt);
-	cb->args[0] = (long)idt;
-	return 0;
-}
-
 static int idtun_nl_fill_device(struct sk_buff *skb, struct idtun_device *idt)
 {
 	ASSERT_RTNL();
@@ -101,12 +85,25 @@ static int idtun_nl_fill_device(struct sk_buff *skb, struct idtun_device *idt)
 	return 0;
 }
 
+/*
+ * A dump of one device. The first call looks the device up (here rather
+ * than in a start hook, which before 6.2 has no extack to explain a
+ * failure) and holds it in args[0] until done, so every message of the
+ * dump describes the same device.
+ */
 int idtun_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct idtun_device *idt = (struct idtun_device *)cb->args[0];
 	void *hdr;
 	int ret;
 
+	if (!idt) {
+		idt = idtun_nl_lookup(sock_net(cb->skb->sk), idtun_dump_attrs(cb),
+				      cb->extack);
+		if (IS_ERR(idt))
+			return PTR_ERR(idt);
+		cb->args[0] = (long)idt;
+	}
 	/* args[1]: the device's attributes went out in an earlier message. */
 	if (cb->args[1])
 		return 0;

@@ -6,6 +6,7 @@
 # a module's suites print no top-level KTAP header to the console, so the
 # per-suite results files are read instead. Needs the debug kernel.
 
+# shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # Suites the module registers; a missing one fails, so a suite that

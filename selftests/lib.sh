@@ -10,7 +10,7 @@ set -u
 TAP_N=0
 TAP_FAILED=0
 IDTUN_TOP=${IDTUN_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-IDTUN=$IDTUN_TOP/build/tools/idtun/idtun
+export IDTUN=$IDTUN_TOP/build/tools/idtun/idtun
 CHECK_OUT=$(mktemp)
 trap 'rm -f "$CHECK_OUT"' EXIT
 

@@ -4,6 +4,7 @@
 # The idtun link type: create, up/down, MTU, statistics, namespaces, delete,
 # and unloading the module with devices present.
 
+# shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 check "module loads" load_idtun
@@ -12,6 +13,7 @@ check_output "link kind is idtun" idtun link_kind idtun0
 check_output "default MTU is 1420" 1420 cat /sys/class/net/idtun0/mtu
 check_output "no link-layer address" "" cat /sys/class/net/idtun0/address
 check "link up" ip link set idtun0 up
+# shellcheck disable=SC2016 # expanded by the inner shell
 check_output "device is up" 1 sh -c 'echo $(( $(cat /sys/class/net/idtun0/flags) & 1 ))'
 check "MTU 1280" ip link set idtun0 mtu 1280
 check_output "MTU reads back" 1280 cat /sys/class/net/idtun0/mtu

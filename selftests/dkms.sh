@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module as DKMS installs it on a node (built on the host by
+# scripts/dkms-build): placed under /lib/modules/$(uname -r)/updates/dkms,
+# it loads with modprobe, and is loaded on demand by `ip link add ... type
+# idtun` and by the first idtun command.
+
+# shellcheck source=selftests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ "${IDTUN_KERNEL:-}" = debug ]; then
+	tap_skip "DKMS" "DKMS targets the distro kernels"
+	tap_end
+	exit
+fi
+ko=$(find "$IDTUN_TOP/build/dkms/$IDTUN_KVER/install/$IDTUN_KVER" -name 'idtun.ko*' 2>/dev/null | head -n 1)
+if [ -z "$ko" ]; then
+	tap_not_ok "no DKMS build for $IDTUN_KVER: run scripts/dkms-build $IDTUN_KERNEL"
+	tap_end
+	exit 1
+fi
+
+dest=/lib/modules/$(uname -r)/updates/dkms
+mkdir -p "$dest"
+cp "$ko" "$dest/"
+check "depmod" depmod -a
+check "modprobe idtun" modprobe idtun
+check_output "loaded from the DKMS location" "$dest/$(basename "$ko")" modinfo -n idtun
+check "modprobe -r idtun" modprobe -r idtun
+check "ip link add autoloads the module" ip link add idtun0 type idtun
+check_true "module is loaded" idtun_loaded
+check "rmmod" rmmod idtun
+check_fails "the idtun command autoloads it too" "No such device" "$IDTUN" show idtun0
+check_true "module is loaded again" idtun_loaded
+check "rmmod" rmmod idtun
+tap_end
