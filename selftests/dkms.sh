@@ -34,4 +34,7 @@ check "rmmod" rmmod idtun
 check_fails "the idtun command autoloads it too" "No such device" "$IDTUN" show idtun0
 check_true "module is loaded again" idtun_loaded
 check "rmmod" rmmod idtun
+# Later tests in this VM expect no installed module to autoload.
+rm -f "$dest/$(basename "$ko")"
+depmod -a
 tap_end
