@@ -11,7 +11,8 @@
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KDIR ?= $(shell scripts/kdir)
-KVER = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# Debian's 6.1 headers carry a stale include/config/kernel.release.
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 DESTDIR ?=
 PREFIX ?= /usr
 
