@@ -39,10 +39,13 @@ dkms-src:
 	install -m 0644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h $(DKMS_SRC)/kmod/
 	install -m 0644 kmod/uapi/linux/idtun.h $(DKMS_SRC)/kmod/uapi/linux/
 
+# DKMS= lets a test point dkms at private trees (scripts/dkms-build).
+DKMS ?= dkms
 dkms-install: dkms-src
-	dkms add -m idtun -v $(VERSION) || dkms status -m idtun -v $(VERSION) | grep -q .
-	dkms build -m idtun -v $(VERSION) -k $(KVER)
-	dkms install -m idtun -v $(VERSION) -k $(KVER) --force
+	@test -n "$(KVER)" || { echo "no kernel headers found: set KDIR" >&2; exit 1; }
+	$(DKMS) status -m idtun -v $(VERSION) | grep -q . || $(DKMS) add -m idtun -v $(VERSION)
+	$(DKMS) build -m idtun -v $(VERSION) -k $(KVER) --force
+	$(DKMS) install -m idtun -v $(VERSION) -k $(KVER) --force
 
 check:
 	scripts/check
