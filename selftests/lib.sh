@@ -97,6 +97,17 @@ check_true() {
 	fi
 }
 
+# wait_until SECONDS CMD...: poll CMD until it succeeds, at most SECONDS
+# (for effects the kernel completes asynchronously, like netns cleanup).
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 idtun_loaded() {
 	[ -d /sys/module/idtun ]
 }
