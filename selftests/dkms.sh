@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The module as DKMS installs it on a node (built on the host by
-# scripts/dkms-build): placed under /lib/modules/$(uname -r)/updates/dkms,
-# it loads with modprobe, and is loaded on demand by `ip link add ... type
-# idtun` and by the first idtun command.
+# scripts/dkms-build, with the index depmod makes after the install): under
+# /lib/modules/$(uname -r)/updates/dkms, it loads with modprobe, and is
+# loaded on demand by `ip link add ... type idtun` and by the first idtun
+# command.
 
 # shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -21,10 +22,14 @@ if [ -z "$ko" ]; then
 	exit 1
 fi
 
-dest=/lib/modules/$(uname -r)/updates/dkms
+kdir=/lib/modules/$(uname -r)
+dest=$kdir/updates/dkms
+index=$IDTUN_TOP/build/dkms/$IDTUN_KVER/depmod/lib/modules/$IDTUN_KVER
+saved=$(mktemp -d)
+cp -a "$kdir"/modules.* "$saved/"
 mkdir -p "$dest"
-cp "$ko" "$dest/"
-check "depmod" depmod -a
+check "install the DKMS-built module" cp "$ko" "$dest/"
+check "install the index depmod made for it" cp "$index"/modules.* "$kdir/"
 check "modprobe idtun" modprobe idtun
 check_output "loaded from the DKMS location" "$dest/$(basename "$ko")" modinfo -n idtun
 check "modprobe -r idtun" modprobe -r idtun
@@ -36,5 +41,6 @@ check_true "module is loaded again" idtun_loaded
 check "rmmod" rmmod idtun
 # Later tests in this VM expect no installed module to autoload.
 rm -f "$dest/$(basename "$ko")"
-depmod -a
+cp -a "$saved"/modules.* "$kdir/"
+rm -rf "$saved"
 tap_end
