@@ -11,7 +11,7 @@
 
 # Suites the module registers; a missing one fails, so a suite that
 # crashed or was never linked in cannot pass unnoticed.
-suites="idtun_netlink_policy idtun_device_lookup"
+suites="idtun_netlink_policy idtun_device_lookup idtun_allowedips idtun_replay"
 
 if [ -z "${IDTUN_KO_KUNIT:-}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	tap_skip "KUnit" "needs the debug kernel (CONFIG_KUNIT)"
@@ -28,6 +28,7 @@ for suite in $suites; do
 		continue
 	fi
 	cases=0
+	plan=
 	while IFS= read -r line; do
 		# Case lines are indented; the suite's own line is not.
 		if [[ $line =~ ^[[:space:]]+(not\ )?ok\ [0-9]+\ (-\ )?([A-Za-z0-9_]+)(.*)$ ]]; then
@@ -40,16 +41,25 @@ for suite in $suites; do
 			else
 				tap_ok "$name"
 			fi
+		elif [[ $line =~ ^[[:space:]]+1\.\.([0-9]+)$ ]]; then
+			plan=${BASH_REMATCH[1]}
 		elif [[ $line =~ ^[[:space:]]+#\  ]]; then
 			echo "#$line"
 		fi
 	done <"$results"
-	# A complete document ends with the suite's own result line.
-	if ! grep -qE "^(not )?ok [0-9]+ (- )?$suite\$" "$results"; then
+	# A complete document ends with the suite's own result line, and
+	# that line is the verdict: KUnit's per-case log buffer is small,
+	# and a case that overflows it can lose its own result line.
+	verdict=$(grep -E "^(not )?ok [0-9]+ (- )?$suite\$" "$results")
+	if [ -z "$verdict" ]; then
 		tap_not_ok "$suite: results incomplete (suite crashed?)"
 		tap_diag "$results"
 	elif [ "$cases" = 0 ]; then
 		tap_not_ok "$suite: no test cases ran"
+	elif [ "$cases" != "${plan:-}" ]; then
+		tap_not_ok "$suite: $cases case results for a plan of ${plan:-none}"
+	elif [[ $verdict == not* ]]; then
+		tap_not_ok "$suite: the suite failed"
 	fi
 done
 
