@@ -44,35 +44,35 @@ static void aip_exit(struct kunit *test)
 	mutex_unlock(&f->lock);
 }
 
-static int insert(struct aip_fixture *f, int family, const char *ip, u8 cidr, int peer)
+static void parse(int family, const char *ip, u8 *addr)
 {
-	u8 addr[16];
-	int ret;
-
 	if (family == AF_INET)
 		in4_pton(ip, -1, addr, -1, NULL);
 	else
 		in6_pton(ip, -1, addr, -1, NULL);
-	mutex_lock(&f->lock);
-	ret = idtun_aip_insert(&f->table, family, addr, cidr, &f->peers[peer], &f->lock);
-	mutex_unlock(&f->lock);
-	return ret;
 }
 
-static int del(struct aip_fixture *f, int family, const char *ip, u8 cidr, int peer)
+/* Adds (add) or removes ip/cidr for peer, as a netlink request would. */
+static int change(struct aip_fixture *f, bool add, int family, const char *ip,
+		  u8 cidr, int peer)
 {
 	u8 addr[16];
 	int ret;
 
-	if (family == AF_INET)
-		in4_pton(ip, -1, addr, -1, NULL);
-	else
-		in6_pton(ip, -1, addr, -1, NULL);
+	parse(family, ip, addr);
 	mutex_lock(&f->lock);
-	ret = idtun_aip_remove(&f->table, family, addr, cidr, &f->peers[peer], &f->lock);
+	if (add)
+		ret = idtun_aip_insert(&f->table, family, addr, cidr, &f->peers[peer],
+				       &f->lock);
+	else
+		ret = idtun_aip_remove(&f->table, family, addr, cidr, &f->peers[peer],
+				       &f->lock);
 	mutex_unlock(&f->lock);
 	return ret;
 }
+
+#define insert(f, family, ip, cidr, peer) change(f, true, family, ip, cidr, peer)
+#define del(f, family, ip, cidr, peer) change(f, false, family, ip, cidr, peer)
 
 /* The peer's index, or -1 for no match. */
 static int lookup(struct aip_fixture *f, int family, const char *ip)
@@ -80,10 +80,7 @@ static int lookup(struct aip_fixture *f, int family, const char *ip)
 	struct idtun_peer *peer;
 	u8 addr[16];
 
-	if (family == AF_INET)
-		in4_pton(ip, -1, addr, -1, NULL);
-	else
-		in6_pton(ip, -1, addr, -1, NULL);
+	parse(family, ip, addr);
 	rcu_read_lock_bh();
 	peer = idtun_aip_lookup(&f->table, family, addr);
 	rcu_read_unlock_bh();
