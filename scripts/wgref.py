@@ -1,0 +1,444 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""An independent reference of WireGuard's protocol, for tests.
+
+The handshake (Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s), MAC1/MAC2, cookie
+replies and transport data, written from the WireGuard paper with nothing
+shared with the kernel: BLAKE2s from Python's hashlib, Curve25519 and the
+AEADs from libsodium (through ctypes). Tests use it to compute the values
+the module must produce, and `selftest` checks it against the RFCs' known
+answers and against itself; selftests/wgref.sh checks it against a stock
+WireGuard peer.
+
+usage: scripts/wgref.py selftest     TAP output
+       scripts/wgref.py ping ENDPOINT_PORT OUR_PRIV PEER_PUB PSK SRC DST
+           handshake with the WireGuard peer on 127.0.0.1:ENDPOINT_PORT
+           (keys in hex), send it an ICMP echo request from SRC to DST
+           inside the tunnel, and wait for the encrypted reply
+"""
+
+import ctypes
+import ctypes.util
+import hashlib
+import hmac
+import os
+import socket
+import struct
+import sys
+import time
+
+CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
+IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
+LABEL_MAC1 = b"mac1----"
+LABEL_COOKIE = b"cookie--"
+
+MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE, MSG_DATA = 1, 2, 3, 4
+INITIATION_LEN, RESPONSE_LEN, COOKIE_LEN = 148, 92, 64
+
+_sodium = ctypes.CDLL(ctypes.util.find_library("sodium"))
+if _sodium.sodium_init() < 0:
+    raise OSError("libsodium failed to initialise")
+
+
+def x25519(priv, pub):
+    out = ctypes.create_string_buffer(32)
+    if _sodium.crypto_scalarmult_curve25519(out, priv, pub) != 0:
+        raise ValueError("x25519: low-order point")
+    return out.raw
+
+
+def x25519_base(priv):
+    out = ctypes.create_string_buffer(32)
+    _sodium.crypto_scalarmult_curve25519_base(out, priv)
+    return out.raw
+
+
+def clamp(priv):
+    b = bytearray(priv)
+    b[0] &= 248
+    b[31] = (b[31] & 127) | 64
+    return bytes(b)
+
+
+def _aead(fn, key, nonce, data, ad):
+    out = ctypes.create_string_buffer(len(data) + 16)
+    outlen = ctypes.c_ulonglong()
+    rc = fn(out, ctypes.byref(outlen), data, ctypes.c_ulonglong(len(data)),
+            ad, ctypes.c_ulonglong(len(ad)), None, nonce, key)
+    if rc != 0:
+        raise ValueError("aead: authentication failed")
+    return out.raw[:outlen.value]
+
+
+def _aead_open(fn, key, nonce, data, ad):
+    if len(data) < 16:
+        raise ValueError("aead: too short")
+    out = ctypes.create_string_buffer(len(data))
+    outlen = ctypes.c_ulonglong()
+    rc = fn(out, ctypes.byref(outlen), None, data, ctypes.c_ulonglong(len(data)),
+            ad, ctypes.c_ulonglong(len(ad)), nonce, key)
+    if rc != 0:
+        raise ValueError("aead: authentication failed")
+    return out.raw[:outlen.value]
+
+
+def nonce64(counter):
+    """WireGuard's 96-bit nonce: 4 zero bytes and a little-endian counter."""
+    return b"\0" * 4 + struct.pack("<Q", counter)
+
+
+def aead_seal(key, counter, data, ad=b""):
+    return _aead(_sodium.crypto_aead_chacha20poly1305_ietf_encrypt, key,
+                 nonce64(counter), data, ad)
+
+
+def aead_open(key, counter, data, ad=b""):
+    return _aead_open(_sodium.crypto_aead_chacha20poly1305_ietf_decrypt, key,
+                      nonce64(counter), data, ad)
+
+
+def xaead_seal(key, nonce, data, ad):
+    return _aead(_sodium.crypto_aead_xchacha20poly1305_ietf_encrypt, key,
+                 nonce, data, ad)
+
+
+def xaead_open(key, nonce, data, ad):
+    return _aead_open(_sodium.crypto_aead_xchacha20poly1305_ietf_decrypt, key,
+                      nonce, data, ad)
+
+
+def hash_(*parts):
+    return hashlib.blake2s(b"".join(parts)).digest()
+
+
+def mac(key, data):
+    return hashlib.blake2s(data, key=key, digest_size=16).digest()
+
+
+def hmac_(key, data):
+    return hmac.new(key, data, hashlib.blake2s).digest()
+
+
+def kdf(n, key, data):
+    t0 = hmac_(key, data)
+    out, prev = [], b""
+    for i in range(1, n + 1):
+        prev = hmac_(t0, prev + bytes([i]))
+        out.append(prev)
+    return out
+
+
+class Static:
+    """A peer's long-term identity as seen by one side."""
+
+    def __init__(self, priv, peer_pub, psk=b"\0" * 32):
+        self.priv = clamp(priv)
+        self.pub = x25519_base(self.priv)
+        self.peer_pub = peer_pub
+        self.psk = psk
+
+
+def mac1_key(pub):
+    return hash_(LABEL_MAC1, pub)
+
+
+def cookie_key(pub):
+    return hash_(LABEL_COOKIE, pub)
+
+
+def add_macs(msg, receiver_pub, cookie=None):
+    """Fills the trailing mac1 and mac2 of a handshake message."""
+    body = msg[:-32]
+    m1 = mac(mac1_key(receiver_pub), body)
+    m2 = mac(cookie, body + m1) if cookie else b"\0" * 16
+    return body + m1 + m2
+
+
+class Handshake:
+    """One handshake, from either side; fields named as in the paper."""
+
+    def __init__(self, me):
+        self.me = me
+        self.c = hash_(CONSTRUCTION)
+        self.h = hash_(self.c, IDENTIFIER)
+
+    def _mix(self, data):
+        self.h = hash_(self.h, data)
+
+    def create_initiation(self, sender, eph_priv, timestamp, cookie=None):
+        me = self.me
+        self._mix(me.peer_pub)
+        self.eph = clamp(eph_priv)
+        epub = x25519_base(self.eph)
+        self.c = kdf(1, self.c, epub)[0]
+        self._mix(epub)
+        self.c, k = kdf(2, self.c, x25519(self.eph, me.peer_pub))
+        enc_static = aead_seal(k, 0, me.pub, self.h)
+        self._mix(enc_static)
+        self.c, k = kdf(2, self.c, x25519(me.priv, me.peer_pub))
+        enc_time = aead_seal(k, 0, timestamp, self.h)
+        self._mix(enc_time)
+        self.sender = sender
+        msg = (struct.pack("<B3xI", MSG_INITIATION, sender) + epub + enc_static
+               + enc_time + b"\0" * 32)
+        return add_macs(msg, me.peer_pub, cookie)
+
+    def consume_initiation(self, msg):
+        """Responder side; returns (initiator static, timestamp, sender)."""
+        me = self.me
+        if len(msg) != INITIATION_LEN or msg[0] != MSG_INITIATION:
+            raise ValueError("not an initiation")
+        if mac(mac1_key(me.pub), msg[:116]) != msg[116:132]:
+            raise ValueError("bad mac1")
+        sender = struct.unpack_from("<I", msg, 4)[0]
+        epub, enc_static, enc_time = msg[8:40], msg[40:88], msg[88:116]
+        self._mix(me.pub)
+        self.c = kdf(1, self.c, epub)[0]
+        self._mix(epub)
+        self.c, k = kdf(2, self.c, x25519(me.priv, epub))
+        peer_static = aead_open(k, 0, enc_static, self.h)
+        self._mix(enc_static)
+        self.c, k = kdf(2, self.c, x25519(me.priv, peer_static))
+        timestamp = aead_open(k, 0, enc_time, self.h)
+        self._mix(enc_time)
+        self.peer_eph, self.peer_static, self.peer_sender = epub, peer_static, sender
+        return peer_static, timestamp, sender
+
+    def create_response(self, sender, eph_priv, cookie=None):
+        me = self.me
+        self.eph = clamp(eph_priv)
+        epub = x25519_base(self.eph)
+        self.c = kdf(1, self.c, epub)[0]
+        self._mix(epub)
+        self.c = kdf(1, self.c, x25519(self.eph, self.peer_eph))[0]
+        self.c = kdf(1, self.c, x25519(self.eph, self.peer_static))[0]
+        self.c, t, k = kdf(3, self.c, me.psk)
+        self._mix(t)
+        enc_empty = aead_seal(k, 0, b"", self.h)
+        self._mix(enc_empty)
+        self.sender = sender
+        msg = (struct.pack("<B3xII", MSG_RESPONSE, sender, self.peer_sender)
+               + epub + enc_empty + b"\0" * 32)
+        # The responder receives on the second key and sends on the first
+        # of the initiator's pair.
+        recv, send = kdf(2, self.c, b"")
+        self.keys = (send, recv)
+        return add_macs(msg, self.peer_static, cookie)
+
+    def consume_response(self, msg):
+        """Initiator side; returns (their sender, (send key, receive key))."""
+        me = self.me
+        if len(msg) != RESPONSE_LEN or msg[0] != MSG_RESPONSE:
+            raise ValueError("not a response")
+        if mac(mac1_key(me.pub), msg[:60]) != msg[60:76]:
+            raise ValueError("bad mac1")
+        sender, receiver = struct.unpack_from("<II", msg, 4)
+        if receiver != self.sender:
+            raise ValueError("response for another handshake")
+        epub, enc_empty = msg[12:44], msg[44:60]
+        self.c = kdf(1, self.c, epub)[0]
+        self._mix(epub)
+        self.c = kdf(1, self.c, x25519(self.eph, epub))[0]
+        self.c = kdf(1, self.c, x25519(me.priv, epub))[0]
+        self.c, t, k = kdf(3, self.c, me.psk)
+        self._mix(t)
+        aead_open(k, 0, enc_empty, self.h)
+        self._mix(enc_empty)
+        self.peer_sender = sender
+        self.keys = tuple(kdf(2, self.c, b""))
+        return sender, self.keys
+
+
+def data_message(receiver, counter, key, packet):
+    """A transport data message: the packet padded to 16 bytes, sealed."""
+    padded = packet + b"\0" * (-len(packet) % 16)
+    return (struct.pack("<B3xIQ", MSG_DATA, receiver, counter)
+            + aead_seal(key, counter, padded))
+
+
+def open_data(key, msg):
+    """Returns (receiver, counter, padded plaintext)."""
+    if len(msg) < 32 or msg[0] != MSG_DATA:
+        raise ValueError("not a data message")
+    receiver, counter = struct.unpack_from("<IQ", msg, 4)
+    return receiver, counter, aead_open(key, counter, msg[16:])
+
+
+def cookie_reply(receiver, nonce, cookie, mac1, responder_pub):
+    enc = xaead_seal(cookie_key(responder_pub), nonce, cookie, mac1)
+    return struct.pack("<B3xI", MSG_COOKIE, receiver) + nonce + enc
+
+
+def open_cookie_reply(msg, mac1, responder_pub):
+    if len(msg) != COOKIE_LEN or msg[0] != MSG_COOKIE:
+        raise ValueError("not a cookie reply")
+    return xaead_open(cookie_key(responder_pub), msg[8:32], msg[32:], mac1)
+
+
+def tai64n(seconds, nanoseconds):
+    return struct.pack(">QI", 0x400000000000000a + seconds, nanoseconds)
+
+
+# ---- talking to a real peer
+
+def _checksum(data):
+    data += b"\0" * (len(data) % 2)
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def icmp_echo(src, dst, ident, seq, payload):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + struct.pack("!H", _checksum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0x4000, 64,
+                     socket.IPPROTO_ICMP, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
+    return ip + icmp
+
+
+def ping(port, our_priv, peer_pub, psk, src, dst):
+    """Returns a list of (ok, description) for each step."""
+    steps = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(5)
+    sock.connect(("127.0.0.1", port))
+    hs = Handshake(Static(our_priv, peer_pub, psk))
+    now = time.time()
+    sock.send(hs.create_initiation(int.from_bytes(os.urandom(4), "little"),
+                                   os.urandom(32),
+                                   tai64n(int(now), int(now % 1 * 1e9))))
+    resp = sock.recv(2048)
+    their, (send, recv) = hs.consume_response(resp)
+    steps.append((True, "stock peer answers our initiation; response authenticates"))
+    ident, seq, payload = os.getpid() & 0xffff, 1, os.urandom(40)
+    sock.send(data_message(their, 0, send, icmp_echo(src, dst, ident, seq, payload)))
+    msg = sock.recv(2048)
+    receiver, counter, packet = open_data(recv, msg)
+    steps.append((receiver == hs.sender,
+                  "stock peer's data message is addressed to our index"))
+    total = struct.unpack_from("!H", packet, 2)[0]
+    reply = packet[:total]
+    icmp = reply[20:]
+    steps.append((socket.inet_ntoa(reply[12:16]) == dst and
+                  socket.inet_ntoa(reply[16:20]) == src and
+                  icmp[0] == 0 and struct.unpack_from("!HH", icmp, 4) == (ident, seq)
+                  and icmp[8:] == payload,
+                  "it carries the echo reply to our echo request"))
+    steps.append((len(packet) % 16 == 0 and not any(packet[total:]),
+                  "padded with zeros to a multiple of 16"))
+    return steps
+
+
+# ---- self-test
+
+def _tap(results):
+    print("TAP version 13")
+    failed = 0
+    for i, (ok, desc) in enumerate(results, 1):
+        print(f"{'' if ok else 'not '}ok {i} - {desc}")
+        failed += not ok
+    print(f"1..{len(results)}")
+    return 1 if failed else 0
+
+
+def _raises(fn):
+    try:
+        fn()
+    except ValueError:
+        return True
+    return False
+
+
+def selftest():
+    h = bytes.fromhex
+    r = []
+    # RFC 7693, appendix B.
+    r.append((hash_(b"abc") == h("508c5e8c327c14e2e1a72ba34eeb452f"
+                                 "37458b209ed63a294d999b4c86675982"),
+              "BLAKE2s-256(\"abc\"), RFC 7693"))
+    # RFC 7748, section 6.1.
+    a = h("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+    b = h("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb")
+    r.append((x25519_base(a) == h("8520f0098930a754748b7ddcb43ef75a"
+                                  "0dbf3a0d26381af4eba4a98eaa9b4e6a"),
+              "X25519 public key, RFC 7748"))
+    r.append((x25519(a, x25519_base(b)) == h("4a5d9d5ba4ce2de1728e3bf480350f25"
+                                            "e07e21c947d19e3376f09b3c1e161742"),
+              "X25519 shared secret, RFC 7748"))
+    # RFC 7539, section 2.8.2.
+    key = bytes(range(0x80, 0xa0))
+    pt = (b"Ladies and Gentlemen of the class of '99: If I could offer you "
+          b"only one tip for the future, sunscreen would be it.")
+    ad = h("50515253c0c1c2c3c4c5c6c7")
+    sealed = _aead(_sodium.crypto_aead_chacha20poly1305_ietf_encrypt, key,
+                   h("070000004041424344454647"), pt, ad)
+    r.append((sealed[-16:] == h("1ae10b594f09e26a7e902ecbd0600691"),
+              "ChaCha20-Poly1305 tag, RFC 7539"))
+
+    # A handshake between two instances of this reference.
+    si, sr = os.urandom(32), os.urandom(32)
+    psk = os.urandom(32)
+    pub_i, pub_r = x25519_base(clamp(si)), x25519_base(clamp(sr))
+    ini = Handshake(Static(si, pub_r, psk))
+    res = Handshake(Static(sr, pub_i, psk))
+    ts = tai64n(1700000000, 123456789)
+    init = ini.create_initiation(0x11223344, os.urandom(32), ts)
+    r.append((len(init) == INITIATION_LEN, "initiation is 148 bytes"))
+    peer, got_ts, sender = res.consume_initiation(init)
+    r.append((peer == pub_i and got_ts == ts and sender == 0x11223344,
+              "responder recovers the initiator's key, timestamp and index"))
+    resp = res.create_response(0x55667788, os.urandom(32))
+    r.append((len(resp) == RESPONSE_LEN, "response is 92 bytes"))
+    their, keys = ini.consume_response(resp)
+    r.append((their == 0x55667788 and keys == res.keys[::-1] and
+              keys[0] != keys[1], "both sides derive the same key pair"))
+    msg = data_message(their, 7, keys[0], b"hello")
+    r.append((len(msg) == 16 + 16 + 16 and
+              open_data(res.keys[1], msg) == (their, 7, b"hello" + b"\0" * 11),
+              "transport data: padded to 16, sealed, opened"))
+    tampered = bytearray(init)
+    tampered[50] ^= 1
+    r.append((_raises(lambda: Handshake(Static(sr, pub_i, psk))
+                      .consume_initiation(add_macs(bytes(tampered), pub_r))),
+              "a tampered initiation fails to authenticate"))
+    r.append((_raises(lambda: Handshake(Static(sr, pub_i, psk))
+                      .consume_initiation(bytes(tampered))),
+              "and without a fresh mac1 is rejected before that"))
+    other = Handshake(Static(si, pub_r, psk))
+    other.create_initiation(0x99, os.urandom(32), ts)
+    r.append((_raises(lambda: other.consume_response(resp)),
+              "a response to another handshake is rejected"))
+    bad_psk = Handshake(Static(sr, pub_i, os.urandom(32)))
+    bad_psk.consume_initiation(init)
+    resp_bad = bad_psk.create_response(9, os.urandom(32))
+    ini3 = Handshake(Static(si, pub_r, psk))
+    ini3.create_initiation(0x11223344, ini.eph, ts)
+    r.append((_raises(lambda: ini3.consume_response(resp_bad)),
+              "a different preshared key fails the response"))
+    cookie, nonce = os.urandom(16), os.urandom(24)
+    reply = cookie_reply(0x11223344, nonce, cookie, init[116:132], pub_r)
+    r.append((len(reply) == COOKIE_LEN and
+              open_cookie_reply(reply, init[116:132], pub_r) == cookie,
+              "cookie reply is 64 bytes and opens with the initiation's mac1"))
+    with_cookie = add_macs(init, pub_r, cookie)
+    r.append((with_cookie[132:] == mac(cookie, init[:132]) and
+              with_cookie[:132] == init[:132],
+              "mac2 covers the message and mac1, keyed by the cookie"))
+    return _tap(r)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["selftest"]:
+        sys.exit(selftest())
+    if len(sys.argv) == 8 and sys.argv[1] == "ping":
+        port, priv, pub, psk = (int(sys.argv[2]), *map(bytes.fromhex, sys.argv[3:6]))
+        try:
+            results = ping(port, priv, pub, psk, sys.argv[6], sys.argv[7])
+        except (OSError, ValueError) as e:
+            results = [(False, f"exchange with the stock peer: {e}")]
+        sys.exit(_tap(results))
+    print(__doc__[__doc__.index("usage:"):].rstrip(), file=sys.stderr)
+    sys.exit(2)
