@@ -11,7 +11,7 @@
 
 # Suites the module registers; a missing one fails, so a suite that
 # crashed or was never linked in cannot pass unnoticed.
-suites="idtun_netlink_policy idtun_device_lookup idtun_allowedips idtun_replay"
+suites="idtun_netlink_policy idtun_device_lookup idtun_allowedips idtun_replay idtun_noise"
 
 if [ -z "${IDTUN_KO_KUNIT:-}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	tap_skip "KUnit" "needs the debug kernel (CONFIG_KUNIT)"
