@@ -8,8 +8,7 @@
 #ifndef _IDTUN_ALLOWEDIPS_H
 #define _IDTUN_ALLOWEDIPS_H
 
-#include <linux/in.h>
-#include <linux/in6.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>

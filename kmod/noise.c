@@ -59,6 +59,9 @@ void idtun_kdf(u8 *out1, u8 *out2, u8 *out3, const u8 *data, size_t len,
 
 	idtun_hmac(prk, data, len, chaining_key, IDTUN_HASH_LEN);
 	for (i = 0; i < ARRAY_SIZE(outs) && outs[i]; i++) {
+		/* T(i) = HMAC(PRK, T(i-1) || i), in place: HMAC reads all of
+		 * its input before it writes its output.
+		 */
 		t[tlen] = i + 1;
 		idtun_hmac(t, t, tlen + 1, prk, IDTUN_HASH_LEN);
 		tlen = IDTUN_HASH_LEN;

@@ -24,8 +24,8 @@ static void noise_hmac_vectors(struct kunit *test)
 
 		idtun_hmac(out, v->data, v->len, v->key, v->keylen);
 		EXPECT_BYTES(test, out, v->out, IDTUN_HASH_LEN,
-				       "vector %zu: key %zu bytes, data %zu bytes",
-				       i, v->keylen, v->len);
+			     "vector %zu: key %zu bytes, data %zu bytes",
+			     i, v->keylen, v->len);
 	}
 }
 
@@ -44,6 +44,7 @@ static void noise_kdf_vectors(struct kunit *test)
 		EXPECT_BYTES(test, b, v->out + 32, IDTUN_HASH_LEN, "KDF_2 %zu", i);
 		idtun_kdf(a, b, c, v->data, v->len, v->key);
 		EXPECT_BYTES(test, a, v->out, IDTUN_HASH_LEN, "KDF_3.1 %zu", i);
+		EXPECT_BYTES(test, b, v->out + 32, IDTUN_HASH_LEN, "KDF_3.2 %zu", i);
 		EXPECT_BYTES(test, c, v->out + 64, IDTUN_HASH_LEN, "KDF_3.3 %zu", i);
 	}
 }

@@ -12,11 +12,12 @@
 #include <linux/types.h>
 
 /*
- * A ring of REPLAY_WORDS bit words (RFC 6479): the newest word holds the
- * highest counter seen, and counters up to IDTUN_REPLAY_WINDOW below it are
- * still tracked. Older counters are refused outright.
+ * A ring of IDTUN_REPLAY_WORDS words, 4096 bits whatever the word size
+ * (RFC 6479): the newest word holds the highest counter seen, and counters
+ * up to IDTUN_REPLAY_WINDOW below it are still tracked (4032 on 64-bit
+ * kernels, 4064 on 32-bit). Older counters are refused outright.
  */
-#define IDTUN_REPLAY_WORDS	64
+#define IDTUN_REPLAY_WORDS	(4096 / BITS_PER_LONG)
 #define IDTUN_REPLAY_WINDOW	((IDTUN_REPLAY_WORDS - 1) * BITS_PER_LONG)
 
 /* WireGuard's limit: a key never accepts a counter at or past this. */

@@ -186,13 +186,17 @@ class Handshake:
                + enc_time + b"\0" * 32)
         return add_macs(msg, me.peer_pub, cookie)
 
+    def _check(self, msg, kind, length):
+        """A handshake message of this kind and length, with our mac1."""
+        if len(msg) != length or msg[0] != kind:
+            raise ValueError(f"not a message of type {kind}")
+        if mac(mac1_key(self.me.pub), msg[:-32]) != msg[-32:-16]:
+            raise ValueError("bad mac1")
+
     def consume_initiation(self, msg):
         """Responder side; returns (initiator static, timestamp, sender)."""
         me = self.me
-        if len(msg) != INITIATION_LEN or msg[0] != MSG_INITIATION:
-            raise ValueError("not an initiation")
-        if mac(mac1_key(me.pub), msg[:116]) != msg[116:132]:
-            raise ValueError("bad mac1")
+        self._check(msg, MSG_INITIATION, INITIATION_LEN)
         sender = struct.unpack_from("<I", msg, 4)[0]
         epub, enc_static, enc_time = msg[8:40], msg[40:88], msg[88:116]
         self._mix(me.pub)
@@ -231,10 +235,7 @@ class Handshake:
     def consume_response(self, msg):
         """Initiator side; returns (their sender, (send key, receive key))."""
         me = self.me
-        if len(msg) != RESPONSE_LEN or msg[0] != MSG_RESPONSE:
-            raise ValueError("not a response")
-        if mac(mac1_key(me.pub), msg[:60]) != msg[60:76]:
-            raise ValueError("bad mac1")
+        self._check(msg, MSG_RESPONSE, RESPONSE_LEN)
         sender, receiver = struct.unpack_from("<II", msg, 4)
         if receiver != self.sender:
             raise ValueError("response for another handshake")

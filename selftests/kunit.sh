@@ -9,9 +9,14 @@
 # shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Suites the module registers; a missing one fails, so a suite that
-# crashed or was never linked in cannot pass unnoticed.
-suites="idtun_netlink_policy idtun_device_lookup idtun_allowedips idtun_replay idtun_noise"
+# Every suite the sources define must report; a missing one fails, so a
+# suite that crashed or was never linked in cannot pass unnoticed.
+suites=$(sed -n 's/^\t\.name = "\(idtun_[a-z0-9_]*\)",$/\1/p' "$IDTUN_TOP"/kmod/*_test.c)
+if [ -z "$suites" ]; then
+	tap_not_ok "no KUnit suites found in kmod/*_test.c"
+	tap_end
+	exit 1
+fi
 
 if [ -z "${IDTUN_KO_KUNIT:-}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	tap_skip "KUnit" "needs the debug kernel (CONFIG_KUNIT)"

@@ -33,7 +33,7 @@ static int genkey_common(int argc, char *argv[], int clamp)
 		return 1;
 	/* A key written to a file others can read is no secret: say so. */
 	if (!fstat(fileno(stdout), &st) && S_ISREG(st.st_mode) && (st.st_mode & S_IRWXO))
-		fputs("Warning: writing private key to world accessible file.\n", stderr);
+		fputs("Warning: writing key to world accessible file.\n", stderr);
 	randombytes_buf(key, sizeof(key));
 	if (clamp)
 		key_clamp(key);

@@ -14,6 +14,7 @@ static const struct {
 	const char *help;
 } subcommands[] = {
 	{ "show", show_main, "Shows the current configuration and device information" },
+	{ "set", set_main, "Change the current configuration of an interface" },
 	{ "genkey", genkey_main, "Generates a new private key and writes it to stdout" },
 	{ "genpsk", genpsk_main, "Generates a new preshared key and writes it to stdout" },
 	{ "pubkey", pubkey_main, "Reads a private key from stdin and writes a public key to stdout" },

@@ -125,39 +125,11 @@ static int device_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Errors are printed here, once, in wg's words plus the kernel's. */
 static int get_device(const char *name, struct device *dev)
 {
-	struct nl_error err;
-	struct nlmsghdr *nlh;
-	char text[512];
-	struct nl nl;
-	int ret;
-
 	memset(dev, 0, sizeof(*dev));
-	if (strlen(name) >= IF_NAMESIZE) {
-		fprintf(stderr, "%s: Interface name `%s' is too long\n", prog, name);
-		return -EINVAL;
-	}
-	ret = nl_open_idtun(&nl);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "%s: the idtun kernel module is not loaded "
-			"(no generic netlink family \"%s\")\n", prog, IDTUN_FAMILY_NAME);
-		return ret;
-	}
-	if (ret) {
-		fprintf(stderr, "%s: generic netlink: %s\n", prog, strerror(-ret));
-		return ret;
-	}
-	nlh = nl_genl_request(&nl, IDTUN_CMD_GET_DEVICE, NLM_F_DUMP);
-	mnl_attr_put_strz(nlh, IDTUN_A_DEVICE_IFNAME, name);
-	ret = nl_transact(&nl, nlh, device_cb, dev, &err);
-	nl_close(&nl);
-	if (ret) {
-		nl_format_error(text, sizeof(text), &err);
-		fprintf(stderr, "%s: Unable to access interface %s: %s\n", prog, name, text);
-	}
-	return ret;
+	return device_request(name, IDTUN_CMD_GET_DEVICE, NLM_F_DUMP, device_cb, dev,
+			      "access");
 }
 
 static int show_device(const char *name)
