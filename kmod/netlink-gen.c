@@ -3,6 +3,26 @@
 
 #include "netlink-gen.h"
 
+const struct nla_policy idtun_peer_nl_policy[IDTUN_A_PEER_MAX + 1] = {
+	[IDTUN_A_PEER_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
+	[IDTUN_A_PEER_PRESHARED_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
+	[IDTUN_A_PEER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x7),
+	[IDTUN_A_PEER_ENDPOINT] = NLA_POLICY_RANGE(NLA_BINARY, 16, 28),
+	[IDTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16, },
+	[IDTUN_A_PEER_LAST_HANDSHAKE_TIME] = { .type = NLA_U64, },
+	[IDTUN_A_PEER_RX_BYTES] = { .type = NLA_U64, },
+	[IDTUN_A_PEER_TX_BYTES] = { .type = NLA_U64, },
+	[IDTUN_A_PEER_ALLOWED_IPS] = NLA_POLICY_NESTED_ARRAY(idtun_allowedip_nl_policy),
+	[IDTUN_A_PEER_PROTOCOL_VERSION] = NLA_POLICY_RANGE(NLA_U32, 1, 1),
+};
+
+const struct nla_policy idtun_allowedip_nl_policy[IDTUN_A_ALLOWEDIP_MAX + 1] = {
+	[IDTUN_A_ALLOWEDIP_FAMILY] = { .type = NLA_U16, },
+	[IDTUN_A_ALLOWEDIP_IPADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IDTUN_A_ALLOWEDIP_CIDR_MASK] = NLA_POLICY_MAX(NLA_U8, 128),
+	[IDTUN_A_ALLOWEDIP_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+};
+
 /* IDTUN_CMD_GET_DEVICE */
 const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = {
 	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -10,9 +30,14 @@ const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = 
 };
 
 /* IDTUN_CMD_SET_DEVICE */
-const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = {
+const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_PEERS + 1] = {
 	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IDTUN_A_DEVICE_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[IDTUN_A_DEVICE_PRIVATE_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
+	[IDTUN_A_DEVICE_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[IDTUN_A_DEVICE_LISTEN_PORT] = { .type = NLA_U16, },
+	[IDTUN_A_DEVICE_FWMARK] = { .type = NLA_U32, },
+	[IDTUN_A_DEVICE_PEERS] = NLA_POLICY_NESTED_ARRAY(idtun_peer_nl_policy),
 };
 
 const struct genl_ops idtun_nl_ops[2] = {
@@ -28,7 +53,7 @@ const struct genl_ops idtun_nl_ops[2] = {
 		.cmd = IDTUN_CMD_SET_DEVICE,
 		.doit = idtun_nl_set_device_doit,
 		.policy = idtun_set_device_nl_policy,
-		.maxattr = IDTUN_A_DEVICE_IFNAME,
+		.maxattr = IDTUN_A_DEVICE_PEERS,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -9,8 +9,10 @@
 
 #include <uapi/linux/idtun.h>
 
+extern const struct nla_policy idtun_peer_nl_policy[IDTUN_A_PEER_MAX + 1];
+extern const struct nla_policy idtun_allowedip_nl_policy[IDTUN_A_ALLOWEDIP_MAX + 1];
 extern const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
-extern const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
+extern const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_PEERS + 1];
 
 int idtun_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int idtun_nl_get_device_done(struct netlink_callback *cb);
