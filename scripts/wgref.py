@@ -11,9 +11,11 @@ answers and against itself; selftests/wgref.sh checks it against a stock
 WireGuard peer.
 
 usage: scripts/wgref.py selftest     TAP output
-       scripts/wgref.py vectors [--check FILE]
-           the C header of test vectors for the module's KUnit suites
-           (kmod/noise_vectors.h); --check fails if FILE differs
+       scripts/wgref.py vectors [noise|handshake] [--check FILE]
+           a C header of test vectors for the module's KUnit suites:
+           noise (the default), kmod/noise_vectors.h: HMAC and KDF;
+           handshake, kmod/handshake_vectors.h: handshakes, cookie
+           replies and transport data; --check fails if FILE differs
        scripts/wgref.py ping ENDPOINT_PORT OUR_PRIV PEER_PUB PSK SRC DST
            handshake with the WireGuard peer on 127.0.0.1:ENDPOINT_PORT
            (keys in hex), send it an ICMP echo request from SRC to DST
@@ -253,9 +255,17 @@ class Handshake:
         return sender, self.keys
 
 
-def data_message(receiver, counter, key, packet):
-    """A transport data message: the packet padded to 16 bytes, sealed."""
-    padded = packet + b"\0" * (-len(packet) % 16)
+def padded_len(length, mtu=None):
+    """WireGuard's padding: up to a multiple of 16, but not past the MTU
+    (and never below the packet's own length)."""
+    rounded = length + (-length % 16)
+    return rounded if mtu is None else max(length, min(rounded, mtu))
+
+
+def data_message(receiver, counter, key, packet, mtu=None):
+    """A transport data message: the packet padded to 16 bytes (at most to
+    the MTU when one is given), sealed."""
+    padded = packet + b"\0" * (padded_len(len(packet), mtu) - len(packet))
     return (struct.pack("<B3xIQ", MSG_DATA, receiver, counter)
             + aead_seal(key, counter, padded))
 
@@ -398,6 +408,250 @@ def vectors():
     return "\n".join(o) + "\n"
 
 
+# ---- vectors for the handshake, cookie and transport code
+
+# WireGuard's REJECT_AFTER_MESSAGES: U64_MAX - COUNTER_WINDOW_SIZE - 1, with
+# its 8192-message window.
+REJECT_AFTER_MESSAGES = 2**64 - 1 - 2**13 - 1
+
+
+def _fixed(label, n=32):
+    """A fixed input, named: the first n bytes of BLAKE2s of its label."""
+    return hash_(b"idtun wgref vectors: " + label.encode())[:n]
+
+
+def _fixed_u32(label):
+    return int.from_bytes(_fixed(label, 4), "little")
+
+
+def _hs_vector(name, desc, psk):
+    """One handshake between two instances of the reference, all inputs
+    named after the vector, private keys clamped as the kernel keeps them."""
+    v = {"desc": desc, "psk": psk}
+    for key in ("init_static", "resp_static", "init_ephemeral", "resp_ephemeral"):
+        v[key] = clamp(_fixed(f"{name} {key}"))
+    v["timestamp"] = tai64n(1767225600 + _fixed_u32(f"{name} seconds") % 86400,
+                            _fixed_u32(f"{name} nanoseconds") % 1000000000)
+    v["init_index"] = _fixed_u32(f"{name} init_index")
+    v["resp_index"] = _fixed_u32(f"{name} resp_index")
+    pub_i, pub_r = x25519_base(v["init_static"]), x25519_base(v["resp_static"])
+    ini = Handshake(Static(v["init_static"], pub_r, psk))
+    res = Handshake(Static(v["resp_static"], pub_i, psk))
+    v["initiation"] = ini.create_initiation(v["init_index"], v["init_ephemeral"],
+                                            v["timestamp"])
+    res.consume_initiation(v["initiation"])
+    v["response"] = res.create_response(v["resp_index"], v["resp_ephemeral"])
+    ini.consume_response(v["response"])
+    v["init_send"], v["init_recv"] = ini.keys
+    return v
+
+
+def _cookie_vector(name, desc, hs, addr, port):
+    """A cookie reply from hs's responder to its initiation, sent from
+    addr:port, and the mac2 the initiator then puts on that message."""
+    packed = socket.inet_pton(socket.AF_INET6 if ":" in addr else socket.AF_INET, addr)
+    v = {"desc": desc, "resp_static": hs["resp_static"], "secret": _fixed(f"{name} secret"),
+         "src_addr": packed + b"\0" * (16 - len(packed)), "src_len": len(packed),
+         "src_port": port, "nonce": _fixed(f"{name} nonce", 24), "msg": hs["initiation"]}
+    v["cookie"] = mac(v["secret"], packed + struct.pack("!H", port))
+    v["mac2"] = mac(v["cookie"], v["msg"][:-16])
+    sender = struct.unpack_from("<I", v["msg"], 4)[0]
+    v["reply"] = cookie_reply(sender, v["nonce"], v["cookie"], v["msg"][-32:-16],
+                              x25519_base(v["resp_static"]))
+    return v
+
+
+def _transport_plaintext(i, length, src, dst):
+    """An IPv4 ICMP echo request of that length when one fits, else pattern
+    bytes (the length is what matters to the padding)."""
+    if length < 28:
+        return _pattern(length, 100 + i)
+    return icmp_echo(src, dst, 0x1d70, i, _pattern(length - 28, 100 + i))
+
+
+def handshake_vectors():
+    hs = [_hs_vector("hs0", "with a preshared key", _fixed("hs0 psk")),
+          _hs_vector("hs1", "without a preshared key (zeros)", b"\0" * 32),
+          _hs_vector("hs2", "other keys and indices, another preshared key",
+                     _fixed("hs2 psk"))]
+    cookies = [_cookie_vector("cookie0", "IPv4 source, initiation of handshake 0",
+                              hs[0], "192.0.2.1", 51820),
+               _cookie_vector("cookie1", "IPv6 source, initiation of handshake 2",
+                              hs[2], "2001:db8::7:1", 40001)]
+    # (length, mtu, counter, handshake, from the initiator?, note)
+    plan = [(0, 1420, 0, 0, True, "keepalive"),
+            (1, 1420, 1, 0, True, ""),
+            (15, 1420, 2, 0, True, ""),
+            (16, 1420, 3, 0, True, ""),
+            (17, 1420, 2**32 + 5, 0, True, "counter past 32 bits"),
+            (100, 1420, 0, 0, False, ""),
+            (1419, 1420, 1, 0, False, "padded to the MTU, not 1424"),
+            (1420, 1420, 4, 0, True, "at the MTU: no padding"),
+            (1419, 1419, REJECT_AFTER_MESSAGES - 1, 1, True, "MTU 1419: no padding"),
+            (100, 1420, REJECT_AFTER_MESSAGES - 1, 2, False, "")]
+    transport = []
+    for i, (length, mtu, counter, h, from_init, desc) in enumerate(plan):
+        if from_init:
+            key, receiver = hs[h]["init_send"], hs[h]["resp_index"]
+            src, dst = "10.77.0.1", "10.77.0.2"
+        else:
+            key, receiver = hs[h]["init_recv"], hs[h]["init_index"]
+            src, dst = "10.77.0.2", "10.77.0.1"
+        plaintext = _transport_plaintext(i, length, src, dst)
+        direction = "initiator to responder" if from_init else "responder to initiator"
+        transport.append({
+            "desc": f"handshake {h}, {direction}" + (f"; {desc}" if desc else ""),
+            "hs": h, "from_init": from_init, "key": key, "counter": counter,
+            "receiver": receiver, "mtu": mtu, "plaintext": plaintext,
+            "msg": data_message(receiver, counter, key, plaintext, mtu)})
+    return hs, cookies, transport
+
+
+def _hex_rows(data, indent, per=8):
+    return [indent + " ".join(f"0x{b:02x}," for b in data[i:i + per])
+            for i in range(0, len(data), per)]
+
+
+def _field_bytes(name, data):
+    t = "\t\t"
+    if len(data) <= 8:
+        return [f"{t}.{name} = {{ " + ", ".join(f"0x{b:02x}" for b in data) + " },"]
+    return [f"{t}.{name} = {{"] + _hex_rows(data, t + "\t") + [f"{t}}},"]
+
+
+def handshake_vectors_header():
+    hs, cookies, transport = handshake_vectors()
+    o = ["/* SPDX-License-Identifier: GPL-2.0 */",
+         "/*",
+         " * Do not edit: generated by scripts/wgref.py vectors handshake.",
+         " *",
+         " * Handshakes, cookie replies and transport data computed by the protocol",
+         " * reference, from fixed inputs (BLAKE2s of a label per input), so the",
+         " * file only changes with the generator. `wgref.py selftest` replays every",
+         " * vector through the reference's other side (the responder consumes the",
+         " * initiation and derives the same keys, the initiator the response, the",
+         " * cookie reply opens to the cookie, the transport messages open), and",
+         " * selftests/wgref.sh runs the same handshake and transport code",
+         " * (`wgref.py ping`) against a stock wireguard.ko peer.",
+         " */",
+         "",
+         "#ifndef _IDTUN_HANDSHAKE_VECTORS_H",
+         "#define _IDTUN_HANDSHAKE_VECTORS_H",
+         "",
+         "#include <linux/types.h>",
+         "",
+         "struct idtun_hs_vector {",
+         "\tu8 init_static[32];\t/* initiator's static private key */",
+         "\tu8 resp_static[32];\t/* responder's static private key */",
+         "\tu8 psk[32];\t\t/* preshared key, zeros for none */",
+         "\tu8 init_ephemeral[32];\t/* initiator's ephemeral private key */",
+         "\tu8 resp_ephemeral[32];\t/* responder's ephemeral private key */",
+         "\tu8 timestamp[12];\t/* TAI64N in the initiation */",
+         "\tu32 init_index;\t\t/* initiator's sender index (host order) */",
+         "\tu32 resp_index;\t\t/* responder's sender index */",
+         "\tu8 initiation[148];\t/* message type 1, mac1 set, mac2 zero */",
+         "\tu8 response[92];\t/* message type 2, mac1 set, mac2 zero */",
+         "\tu8 init_send[32];\t/* initiator's sending key = responder's receiving key */",
+         "\tu8 init_recv[32];\t/* initiator's receiving key = responder's sending key */",
+         "};",
+         "",
+         "/* Private keys are clamped, as the kernel keeps them. */",
+         "static const struct idtun_hs_vector idtun_hs_vectors[] __maybe_unused = {"]
+    for i, v in enumerate(hs):
+        o += ["\t{", f"\t\t/* {i}: {v['desc']} */"]
+        for f in ("init_static", "resp_static", "psk", "init_ephemeral",
+                  "resp_ephemeral", "timestamp"):
+            o += _field_bytes(f, v[f])
+        o += [f"\t\t.init_index = 0x{v['init_index']:08x},",
+              f"\t\t.resp_index = 0x{v['resp_index']:08x},"]
+        for f in ("initiation", "response", "init_send", "init_recv"):
+            o += _field_bytes(f, v[f])
+        o.append("\t},")
+    o += ["};",
+          "",
+          "struct idtun_cookie_vector {",
+          "\tu8 resp_static[32];\t/* the responder (cookie sender)'s static private key */",
+          "\tu8 secret[32];\t\t/* the responder's current cookie secret */",
+          "\tu8 src_addr[16];\t/* source address of msg: 4 bytes used for IPv4 */",
+          "\tu8 src_len;\t\t/* 4 or 16 */",
+          "\tu16 src_port;\t\t/* source UDP port, host order */",
+          "\tu8 cookie[16];\t\t/* MAC(secret, src_addr[:src_len] || port, big endian) */",
+          "\tu8 nonce[24];\t\t/* nonce of the cookie reply */",
+          "\tu8 msg[148];\t\t/* the triggering message, mac1 set, mac2 zero */",
+          "\tu8 mac2[16];\t\t/* MAC(cookie, msg up to mac2): the initiator's next mac2 */",
+          "\tu8 reply[64];\t\t/* cookie reply, type 3 (see below) */",
+          "};",
+          "",
+          "/*",
+          " * reply: receiver = msg's sender index, nonce, then XChaCha20-Poly1305 with",
+          " * key HASH(\"cookie--\" || responder's public key) of the cookie, the",
+          " * additional data being msg's mac1.",
+          " */",
+          "static const struct idtun_cookie_vector idtun_cookie_vectors[] __maybe_unused = {"]
+    for i, v in enumerate(cookies):
+        o += ["\t{", f"\t\t/* {i}: {v['desc']} */"]
+        for f in ("resp_static", "secret", "src_addr"):
+            o += _field_bytes(f, v[f])
+        o += [f"\t\t.src_len = {v['src_len']},", f"\t\t.src_port = {v['src_port']},"]
+        for f in ("cookie", "nonce", "msg", "mac2", "reply"):
+            o += _field_bytes(f, v[f])
+        o.append("\t},")
+    o += ["};",
+          "",
+          "/*",
+          " * Transport data: the plaintext padded with zeros to",
+          " * min(round_up(len, 16), mtu), but never below len, and sealed with",
+          " * ChaCha20-Poly1305 (RFC 7539) under the nonce 4 zero bytes || counter",
+          " * as 64-bit little endian, with no additional data. Keys and indices are",
+          " * those of idtun_hs_vectors[]; plaintexts of 28 bytes or more are IPv4",
+          " * ICMP echo requests between 10.77.0.1 (initiator) and 10.77.0.2.",
+          " */",
+          ""]
+    for i, v in enumerate(transport):
+        pt = v["plaintext"]
+        if pt:
+            o += [f"static const u8 transport_plaintext_{i}[{len(pt)}] = {{"]
+            o += _hex_rows(pt, "\t") + ["};"]
+        else:
+            o += [f"/* A keepalive: no plaintext, one byte so the array is not empty. */",
+                  f"static const u8 transport_plaintext_{i}[1] = {{ 0x00 }};"]
+        o += [f"static const u8 transport_msg_{i}[{len(v['msg'])}] = {{"]
+        o += _hex_rows(v["msg"], "\t") + ["};", ""]
+    o += ["struct idtun_transport_vector {",
+          "\tu8 key[32];",
+          "\tu64 counter;",
+          "\tu32 receiver;\t\t/* receiver index, host order */",
+          "\tu16 mtu;\t\t/* the device MTU that bounds the padding */",
+          "\tu16 len;\t\t/* plaintext length */",
+          "\tconst u8 *plaintext;",
+          "\tu16 msg_len;\t\t/* 16 + padded length + 16 */",
+          "\tconst u8 *msg;\t\t/* the whole type-4 message */",
+          "};",
+          "",
+          "static const struct idtun_transport_vector idtun_transport_vectors[] __maybe_unused = {"]
+    for i, v in enumerate(transport):
+        counter = (f"0x{v['counter']:016x}ULL" if v["counter"] > 0xffffffff
+                   else str(v["counter"]))
+        if v["counter"] == REJECT_AFTER_MESSAGES - 1:
+            counter += ",\t/* REJECT_AFTER_MESSAGES - 1 */"
+        else:
+            counter += ","
+        o += ["\t{", f"\t\t/* {i}: {v['desc']} */"]
+        o += _field_bytes("key", v["key"])
+        o += [f"\t\t.counter = {counter}",
+              f"\t\t.receiver = 0x{v['receiver']:08x},",
+              f"\t\t.mtu = {v['mtu']},",
+              f"\t\t.len = {len(v['plaintext'])},",
+              f"\t\t.plaintext = transport_plaintext_{i},",
+              f"\t\t.msg_len = {len(v['msg'])},",
+              f"\t\t.msg = transport_msg_{i},",
+              "\t},"]
+    o += ["};",
+          "",
+          "#endif /* _IDTUN_HANDSHAKE_VECTORS_H */"]
+    return "\n".join(o) + "\n"
+
+
 # ---- self-test
 
 def _tap(results):
@@ -493,23 +747,115 @@ def selftest():
     r.append((with_cookie[132:] == mac(cookie, init[:132]) and
               with_cookie[:132] == init[:132],
               "mac2 covers the message and mac1, keyed by the cookie"))
+    _check_vectors(r)
     return _tap(r)
+
+
+def _check_vectors(r):
+    """The generated vectors, replayed through the other side of the
+    reference from their inputs alone."""
+    hs, cookies, transport = handshake_vectors()
+    for i, v in enumerate(hs):
+        pub_i, pub_r = x25519_base(v["init_static"]), x25519_base(v["resp_static"])
+        res = Handshake(Static(v["resp_static"], pub_i, v["psk"]))
+        try:
+            peer, ts, sender = res.consume_initiation(v["initiation"])
+            ok = (peer == pub_i and ts == v["timestamp"] and sender == v["init_index"]
+                  and v["initiation"][-16:] == b"\0" * 16)
+        except ValueError:
+            ok = False
+        r.append((ok, f"vector hs {i}: the responder consumes the initiation "
+                  "(initiator's key, timestamp, index; mac1 set, mac2 zero)"))
+        try:
+            resp = res.create_response(v["resp_index"], v["resp_ephemeral"])
+            ok = resp == v["response"] and res.keys == (v["init_recv"], v["init_send"])
+        except (ValueError, AttributeError):
+            ok = False
+        r.append((ok, f"vector hs {i}: the responder's response and keys match"))
+        ini = Handshake(Static(v["init_static"], pub_r, v["psk"]))
+        try:
+            again = ini.create_initiation(v["init_index"], v["init_ephemeral"],
+                                          v["timestamp"])
+            their, keys = ini.consume_response(v["response"])
+            ok = (again == v["initiation"] and their == v["resp_index"] and
+                  keys == (v["init_send"], v["init_recv"]) and keys[0] != keys[1] and
+                  v["response"][-16:] == b"\0" * 16)
+        except ValueError:
+            ok = False
+        r.append((ok, f"vector hs {i}: the initiator consumes the response "
+                  "and derives the same keys"))
+    r.append((hs[1]["psk"] == b"\0" * 32 and hs[0]["psk"] != b"\0" * 32 and
+              len({v["init_static"] for v in hs}) == len(hs) and
+              len({v["init_send"] for v in hs}) == len(hs),
+              "vectors hs: with and without a preshared key, different keys"))
+    for i, v in enumerate(cookies):
+        pub_r = x25519_base(v["resp_static"])
+        addr = v["src_addr"][:v["src_len"]]
+        try:
+            got = open_cookie_reply(v["reply"], v["msg"][-32:-16], pub_r)
+        except ValueError:
+            got = None
+        r.append((got == v["cookie"] and
+                  struct.unpack_from("<I", v["reply"], 4)[0] ==
+                  struct.unpack_from("<I", v["msg"], 4)[0] and
+                  v["reply"][8:32] == v["nonce"] and
+                  v["cookie"] == mac(v["secret"], addr + struct.pack("!H", v["src_port"])) and
+                  not any(v["src_addr"][v["src_len"]:]),
+                  f"vector cookie {i}: the reply, to msg's sender, opens to the "
+                  "cookie of the source address and port"))
+        sent = add_macs(v["msg"], pub_r, got)
+        r.append((sent[:-16] == v["msg"][:-16] and sent[-16:] == v["mac2"],
+                  f"vector cookie {i}: the initiator's mac2 with the learned cookie"))
+    r.append(([v["src_len"] for v in cookies] == [4, 16],
+              "vectors cookie: an IPv4 and an IPv6 source"))
+    for i, v in enumerate(transport):
+        h = hs[v["hs"]]
+        # The receiving side's receiving key and its own index.
+        key, want = ((h["init_send"], h["resp_index"]) if v["from_init"]
+                     else (h["init_recv"], h["init_index"]))
+        length, mtu = len(v["plaintext"]), v["mtu"]
+        padded = max(length, min(length + (-length % 16), mtu))
+        try:
+            receiver, counter, got = open_data(key, v["msg"])
+        except ValueError:
+            receiver, counter, got = None, None, b""
+        r.append((v["key"] == key and receiver == want == v["receiver"] and
+                  counter == v["counter"] and
+                  len(got) == padded and len(v["msg"]) == 32 + padded and
+                  got[:length] == v["plaintext"] and not any(got[length:]) and
+                  counter < REJECT_AFTER_MESSAGES,
+                  f"vector transport {i}: {length} bytes, MTU {mtu}, counter "
+                  f"{counter}: opens, padded to {padded}"))
+    covered = {(len(v["plaintext"]), v["mtu"]) for v in transport}
+    counters = {v["counter"] for v in transport}
+    r.append(({(n, 1420) for n in (0, 1, 15, 16, 17, 100, 1419, 1420)} | {(1419, 1419)}
+              <= covered and {0, 1, 2**32 + 5, REJECT_AFTER_MESSAGES - 1} <= counters,
+              "vectors transport: the lengths, MTUs and counters asked for"))
+    r.append((handshake_vectors_header() == handshake_vectors_header() and
+              vectors() == vectors(), "vector headers are deterministic"))
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["selftest"]:
         sys.exit(selftest())
     if sys.argv[1:2] == ["vectors"]:
-        text = vectors()
-        if sys.argv[2:3] == ["--check"] and len(sys.argv) == 4:
-            with open(sys.argv[3]) as f:
-                if f.read() != text:
-                    print(f"wgref: {sys.argv[3]} is out of date: "
-                          f"scripts/wgref.py vectors > {sys.argv[3]}", file=sys.stderr)
-                    sys.exit(1)
+        args = sys.argv[2:]
+        which = args.pop(0) if args[:1] in (["noise"], ["handshake"]) else "noise"
+        cmd = "scripts/wgref.py vectors" + ("" if which == "noise" else " " + which)
+        if args[:1] == ["--check"] and len(args) == 2:
+            text = vectors() if which == "noise" else handshake_vectors_header()
+            try:
+                with open(args[1]) as f:
+                    fresh = f.read() == text
+            except FileNotFoundError:
+                fresh = False
+            if not fresh:
+                print(f"wgref: {args[1]} is out of date: {cmd} > {args[1]}",
+                      file=sys.stderr)
+                sys.exit(1)
             sys.exit(0)
-        if len(sys.argv) == 2:
-            sys.stdout.write(text)
+        if not args:
+            sys.stdout.write(vectors() if which == "noise" else handshake_vectors_header())
             sys.exit(0)
     if len(sys.argv) == 8 and sys.argv[1] == "ping":
         port, priv, pub, psk = (int(sys.argv[2]), *map(bytes.fromhex, sys.argv[3:6]))
