@@ -613,7 +613,7 @@ def handshake_vectors_header():
             o += [f"static const u8 transport_plaintext_{i}[{len(pt)}] = {{"]
             o += _hex_rows(pt, "\t") + ["};"]
         else:
-            o += [f"/* A keepalive: no plaintext, one byte so the array is not empty. */",
+            o += ["/* A keepalive: no plaintext, one byte so the array is not empty. */",
                   f"static const u8 transport_plaintext_{i}[1] = {{ 0x00 }};"]
         o += [f"static const u8 transport_msg_{i}[{len(v['msg'])}] = {{"]
         o += _hex_rows(v["msg"], "\t") + ["};", ""]
