@@ -14,7 +14,13 @@ static const struct {
 	const char *help;
 } subcommands[] = {
 	{ "show", show_main, "Shows the current configuration and device information" },
-	{ "set", set_main, "Change the current configuration of an interface" },
+	{ "showconf", showconf_main,
+	  "Shows the current configuration of a given idtun interface, for use with `setconf'" },
+	{ "set", set_main,
+	  "Change the current configuration, add peers, remove peers, or change peers" },
+	{ "setconf", setconf_main, "Applies a configuration file to an idtun interface" },
+	{ "addconf", setconf_main, "Appends a configuration file to an idtun interface" },
+	{ "syncconf", setconf_main, "Synchronizes a configuration file to an idtun interface" },
 	{ "genkey", genkey_main, "Generates a new private key and writes it to stdout" },
 	{ "genpsk", genpsk_main, "Generates a new preshared key and writes it to stdout" },
 	{ "pubkey", pubkey_main, "Reads a private key from stdin and writes a public key to stdout" },
@@ -35,7 +41,7 @@ int main(int argc, char *argv[])
 {
 	size_t i;
 
-	prog = argv[0];
+	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	if (argc == 1) {
 		char *show_argv[] = { argv[0], NULL };
 

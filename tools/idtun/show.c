@@ -1,172 +1,160 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idtun show [<interface> | all | interfaces]
+ * idtun show [--json] [<interface> | all | interfaces] [<field>]
  *
  * Devices are listed over rtnetlink (links of kind "idtun"); a device's
- * state comes from the idtun generic netlink family.
+ * state comes from the idtun generic netlink family, and format.c prints it.
  */
 
+#include "format.h"
 #include "idtun.h"
-#include "nl.h"
 
-#include <errno.h>
-#include <linux/genetlink.h>
-#include <linux/idtun.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+static void usage(FILE *f, const char *cmd)
 {
-	struct names *names = data;
-	const char *name = NULL, *kind = NULL;
-	struct nlattr *attr, *info;
-	char **v;
+	fprintf(f, "Usage: %s %s [--json] { <interface> | all | interfaces } [public-key | "
+		"private-key | listen-port | fwmark | peers | preshared-keys | endpoints | "
+		"allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]\n",
+		prog, cmd);
+}
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
-		switch (mnl_attr_get_type(attr)) {
-		case IFLA_IFNAME:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-				name = mnl_attr_get_str(attr);
-			break;
-		case IFLA_LINKINFO:
-			mnl_attr_for_each_nested(info, attr) {
-				if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
-				    mnl_attr_validate(info, MNL_TYPE_NUL_STRING) == 0)
-					kind = mnl_attr_get_str(info);
-			}
-			break;
-		}
+/* IDTUN_<name>, else wg's WG_<name>, so wg's settings carry over. */
+static const char *env(const char *name)
+{
+	char var[64];
+	const char *v;
+
+	snprintf(var, sizeof(var), "IDTUN_%s", name);
+	v = getenv(var);
+	if (v)
+		return v;
+	snprintf(var, sizeof(var), "WG_%s", name);
+	return getenv(var);
+}
+
+static void init_opts(struct format_opts *o)
+{
+	const char *mode = env("COLOR_MODE"), *hide = env("HIDE_KEYS");
+
+	if (mode && !strcmp(mode, "always"))
+		o->color = true;
+	else if (mode && !strcmp(mode, "never"))
+		o->color = false;
+	else
+		o->color = isatty(STDOUT_FILENO);
+	o->hide_keys = !hide || strcmp(hide, "never");
+	o->now = time(NULL);
+}
+
+enum show_mode { SHOW_PRETTY, SHOW_FIELD, SHOW_JSON };
+
+static int show_one(const char *name, enum show_mode mode, const char *field,
+		    bool with_name, const struct format_opts *o, int level)
+{
+	struct idtun_device dev = { 0 };
+	int ret = get_device(name, &dev);
+
+	if (!ret) {
+		if (mode == SHOW_PRETTY)
+			format_pretty(stdout, &dev, o);
+		else if (mode == SHOW_FIELD)
+			format_field(stdout, &dev, field, with_name);
+		else
+			format_json(stdout, &dev, o, level);
 	}
-	if (!name || !kind || strcmp(kind, "idtun"))
-		return MNL_CB_OK;
-	v = realloc(names->v, (names->n + 1) * sizeof(*v));
-	if (!v)
-		return MNL_CB_ERROR;
-	names->v = v;
-	names->v[names->n] = strdup(name);
-	if (!names->v[names->n])
-		return MNL_CB_ERROR;
-	names->n++;
-	return MNL_CB_OK;
+	device_free(&dev);
+	return ret ? 1 : 0;
 }
 
-static void names_free(struct names *names)
+static int show_all(enum show_mode mode, const char *field, const struct format_opts *o)
 {
-	while (names->n)
-		free(names->v[--names->n]);
-	free(names->v);
-}
+	size_t n, i, shown = 0;
+	char **names;
+	int ret = 0;
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int list_devices(struct names *names)
-{
-	struct nl_error err;
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh;
-	struct nl nl;
-	int ret;
-
-	memset(names, 0, sizeof(*names));
-	ret = nl_open_route(&nl);
-	if (ret) {
-		fprintf(stderr, "%s: rtnetlink: %s\n", prog, strerror(-ret));
-		return ret;
-	}
-	nlh = nl_route_request(&nl, RTM_GETLINK, NLM_F_DUMP);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ret = nl_transact(&nl, nlh, link_cb, names, &err);
-	nl_close(&nl);
-	if (ret) {
-		fprintf(stderr, "%s: Unable to list interfaces: %s\n", prog, strerror(-ret));
-		names_free(names);
-		return ret;
-	}
-	qsort(names->v, names->n, sizeof(*names->v), cmp_names);
-	return 0;
-}
-
-struct device {
-	uint32_t ifindex;
-	char name[IF_NAMESIZE];
-};
-
-static int device_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct device *dev = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(attr)) {
-		case IDTUN_A_DEVICE_IFINDEX:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-				dev->ifindex = mnl_attr_get_u32(attr);
-			break;
-		case IDTUN_A_DEVICE_IFNAME:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(dev->name, sizeof(dev->name), "%s",
-					 mnl_attr_get_str(attr));
-			break;
-		}
-	}
-	return MNL_CB_OK;
-}
-
-static int get_device(const char *name, struct device *dev)
-{
-	memset(dev, 0, sizeof(*dev));
-	return device_request(name, IDTUN_CMD_GET_DEVICE, NLM_F_DUMP, device_cb, dev,
-			      "access");
-}
-
-static int show_device(const char *name)
-{
-	struct device dev;
-
-	if (get_device(name, &dev))
+	names = list_devices(&n);
+	if (!names)
 		return 1;
-	printf("interface: %s\n", dev.name);
-	return 0;
+	if (mode == SHOW_JSON)
+		fputc('[', stdout);
+	for (i = 0; i < n; i++) {
+		if (mode == SHOW_JSON)
+			fputs(shown ? ",\n" : "\n", stdout);
+		if (show_one(names[i], mode, field, true, o, 1)) {
+			ret = 1;
+			continue;
+		}
+		shown++;
+		if (mode == SHOW_PRETTY && i + 1 < n)
+			putchar('\n');
+	}
+	if (mode == SHOW_JSON)
+		fputs(shown ? "\n]\n" : "]\n", stdout);
+	free_names(names, n);
+	return ret;
 }
 
 int show_main(int argc, char *argv[])
 {
-	struct names names;
-	size_t i;
-	int ret = 0;
+	const char *cmd = argv[0] ? argv[0] : "show", *args[2] = { NULL, NULL };
+	enum show_mode mode = SHOW_PRETTY;
+	struct format_opts o;
+	char **names;
+	int i, nargs = 0, ret;
+	size_t n, j;
 
-	if (argc > 2) {
-		fprintf(stderr, "Usage: %s %s [<interface> | all | interfaces]\n",
-			prog, argv[0] ? argv[0] : "show");
-		return 1;
-	}
-	if (argc == 2 && strcmp(argv[1], "all") && strcmp(argv[1], "interfaces"))
-		return show_device(argv[1]);
-	if (list_devices(&names))
-		return 1;
-	if (argc == 2 && !strcmp(argv[1], "interfaces")) {
-		for (i = 0; i < names.n; i++)
-			printf("%s%c", names.v[i], i + 1 < names.n ? ' ' : '\n');
-	} else {
-		for (i = 0; i < names.n; i++) {
-			if (i)
-				putchar('\n');
-			ret |= show_device(names.v[i]);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			mode = SHOW_JSON;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout, cmd);
+			return 0;
+		} else if (nargs < 2) {
+			args[nargs++] = argv[i];
+		} else {
+			usage(stderr, cmd);
+			return 1;
 		}
 	}
-	names_free(&names);
+	if (args[1]) {
+		if (mode == SHOW_JSON || !strcmp(args[0], "interfaces")) {
+			usage(stderr, cmd);
+			return 1;
+		}
+		if (!format_is_field(args[1])) {
+			fprintf(stderr, "Invalid parameter: `%s'\n", args[1]);
+			usage(stderr, cmd);
+			return 1;
+		}
+		mode = SHOW_FIELD;
+	}
+	init_opts(&o);
+	if (!args[0] || !strcmp(args[0], "all"))
+		return show_all(mode, args[1], &o);
+	if (!strcmp(args[0], "interfaces")) {
+		names = list_devices(&n);
+		if (!names)
+			return 1;
+		if (mode == SHOW_JSON) {
+			fputc('[', stdout);
+			for (j = 0; j < n; j++) {
+				fputs(j ? ", " : "", stdout);
+				format_json_string(stdout, names[j]);
+			}
+			fputs("]\n", stdout);
+		} else {
+			for (j = 0; j < n; j++)
+				printf("%s%c", names[j], j + 1 < n ? ' ' : '\n');
+		}
+		free_names(names, n);
+		return 0;
+	}
+	ret = show_one(args[0], mode, args[1], false, &o, 0);
+	if (!ret && mode == SHOW_JSON)
+		putchar('\n');
 	return ret;
 }

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syncconf: the request that turns a device's current state into what a
+ * configuration file describes, touching only what differs, so sessions of
+ * the peers that stay are kept.
+ */
+
+#ifndef IDTUN_SYNC_H
+#define IDTUN_SYNC_H
+
+#include "device.h"
+
+/*
+ * file was parsed with append (only the keys it names are set). The file's
+ * private key and fwmark default to none; a port it does not name is left
+ * as it is (the kernel picked one). Peers not in the file are removed; a
+ * peer in the file gets its preshared key, keepalive and endpoint (when the
+ * file names one) if they differ, and its allowed IPs by adding the missing
+ * and removing the extra ones: removals first, in a pass of their own, so a
+ * prefix moving between two peers is never lost. req must be zeroed; its
+ * name is file's. Returns 0 or -ENOMEM.
+ */
+int sync_request(struct idtun_device *req, const struct idtun_device *file,
+		 const struct idtun_device *current);
+
+#endif
