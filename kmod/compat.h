@@ -11,6 +11,33 @@
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
+#include <linux/timer.h>
+
+/* 6.12 moved the unaligned access helpers out of asm/. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* 6.4 moved skb_gso_segment() to its own header. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h>
+#endif
+
+/* 6.16 renamed from_timer(); 6.2 added timer_delete_sync(). */
+#ifdef timer_container_of
+#define idtun_from_timer(var, t, field) timer_container_of(var, t, field)
+#else
+#define idtun_from_timer(var, t, field) from_timer(var, t, field)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define idtun_timer_delete_sync(t) timer_delete_sync(t)
+#define idtun_timer_delete(t) timer_delete(t)
+#else
+#define idtun_timer_delete_sync(t) del_timer_sync(t)
+#define idtun_timer_delete(t) del_timer(t)
+#endif
 
 /* 6.12 turned the NETIF_F_LLTX feature bit into a device flag. */
 static inline void idtun_set_lltx(struct net_device *dev)

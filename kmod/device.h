@@ -4,9 +4,19 @@
 #define _IDTUN_DEVICE_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/rwsem.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+
+#include "allowedips.h"
+#include "cookie.h"
+#include "lookup.h"
+#include "messages.h"
 
 /*
  * Outer headers a transport message adds to an inner packet: IPv6 (40) or
@@ -16,6 +26,13 @@
 #define IDTUN_OVERHEAD_V6	(40 + 8 + 16 + 16)
 #define IDTUN_DEFAULT_MTU	(ETH_DATA_LEN - IDTUN_OVERHEAD_V6)
 #define IDTUN_MAX_MTU		(IP_MAX_MTU - IDTUN_OVERHEAD_V6)
+
+/* Handshake messages waiting for the handshake worker, at most. */
+#define IDTUN_MAX_QUEUED_HANDSHAKES	4096
+/* Above this many, the device is "under load" and asks for cookies. */
+#define IDTUN_UNDER_LOAD_HANDSHAKES	(IDTUN_MAX_QUEUED_HANDSHAKES / 8)
+/* Peers per device, at most. */
+#define IDTUN_MAX_PEERS			(1U << 20)
 
 struct idtun_device {
 	struct net_device *dev;
@@ -27,12 +44,54 @@ struct idtun_device {
 	struct net *creating_net;
 	/* Entry in idtun_device_list; protected by the RTNL. */
 	struct list_head list;
+
+	/*
+	 * Serialises configuration: the peer list and peer table, allowed-IPs
+	 * writers, the port, the fwmark and the sockets. Taken after the RTNL.
+	 */
+	struct mutex update_lock;
+	/* Our static keypair and the peers' static_static; readers may sleep. */
+	struct rw_semaphore static_identity_lock;
+	u8 static_private[IDTUN_KEY_SIZE];
+	u8 static_public[IDTUN_KEY_SIZE];
+	bool has_identity;
+
+	struct idtun_cookie_checker cookie_checker;
+	struct idtun_peer_table *peer_table;
+	struct idtun_index_table *index_table;
+	struct idtun_allowedips allowedips;
+	/* Peers in the order they were added; under update_lock. */
+	struct list_head peer_list;
+	unsigned int num_peers;
+	/* Incremented on every configuration change; under update_lock. */
+	u32 generation;
+
+	/* The UDP sockets; replaced under update_lock, read under RCU. */
+	struct sock __rcu *sock4;
+	struct sock __rcu *sock6;
+	/* The port the sockets are bound to, or are to be bound to. */
+	u16 listen_port;
+	u32 fwmark;
+
+	/* Received handshake messages, consumed by handshake_work. */
+	struct sk_buff_head handshake_queue;
+	struct work_struct handshake_work;
+	/* When the queue was last long (boottime ns): cookies for a second. */
+	u64 last_under_load;
+	struct gro_cells gro_cells;
 };
 
 extern struct rtnl_link_ops idtun_link_ops;
+/* Runs handshakes, key changes and peer teardown: work that may sleep. */
+extern struct workqueue_struct *idtun_wq;
 
 int idtun_device_init(void);
 void idtun_device_uninit(void);
 bool idtun_is_device(const struct net_device *dev);
+
+static inline struct net *idtun_sock_net(struct idtun_device *idt)
+{
+	return idt->creating_net;
+}
 
 #endif /* _IDTUN_DEVICE_H */

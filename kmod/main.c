@@ -5,7 +5,10 @@
  */
 
 #include "device.h"
+#include "keypair.h"
 #include "netlink.h"
+#include "noise.h"
+#include "ratelimiter.h"
 #include "version.h"
 
 #include <linux/module.h>
@@ -17,9 +20,16 @@ static int __init idtun_mod_init(void)
 {
 	int ret;
 
-	ret = idtun_device_init();
+	idtun_noise_init();
+	ret = idtun_keypair_crypto_init();
 	if (ret)
 		return ret;
+	ret = idtun_ratelimiter_init();
+	if (ret)
+		goto err_uninit_crypto;
+	ret = idtun_device_init();
+	if (ret)
+		goto err_uninit_ratelimiter;
 	ret = idtun_genl_init();
 	if (ret)
 		goto err_uninit_device;
@@ -28,6 +38,10 @@ static int __init idtun_mod_init(void)
 
 err_uninit_device:
 	idtun_device_uninit();
+err_uninit_ratelimiter:
+	idtun_ratelimiter_uninit();
+err_uninit_crypto:
+	idtun_keypair_crypto_uninit();
 	return ret;
 }
 
@@ -35,6 +49,8 @@ static void __exit idtun_mod_exit(void)
 {
 	idtun_genl_uninit();
 	idtun_device_uninit();
+	idtun_ratelimiter_uninit();
+	idtun_keypair_crypto_uninit();
 }
 
 module_init(idtun_mod_init);
@@ -45,3 +61,4 @@ MODULE_AUTHOR("The idtun authors");
 MODULE_VERSION(IDTUN_VERSION);
 MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);
 MODULE_ALIAS_GENL_FAMILY(IDTUN_FAMILY_NAME);
+MODULE_SOFTDEP("pre: chacha20poly1305");
