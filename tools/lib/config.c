@@ -142,7 +142,7 @@ bool config_parse_allowedips(struct idtun_peer *peer, const char *value,
 			     bool incremental, char err[CONFIG_ERR_LEN])
 {
 	char *list = strdup(value), *rest = list, *entry;
-	struct idtun_allowedip ip;
+	struct idtun_allowedip ip, masked;
 	bool replace = true, ok = true;
 
 	if (!list)
@@ -159,6 +159,10 @@ bool config_parse_allowedips(struct idtun_peer *peer, const char *value,
 		if (!ok)
 			break;
 		ip.remove = remove;
+		masked = ip;
+		allowedip_mask(&masked);
+		if (!allowedip_equal(&ip, &masked))
+			fprintf(stderr, "Warning: AllowedIP has nonzero host part: %s\n", entry);
 		if (peer_add_ip(peer, &ip)) {
 			ok = fail(err, "%s", strerror(ENOMEM));
 			break;
@@ -233,6 +237,7 @@ bool config_parse_endpoint(union idtun_endpoint *endpoint, const char *value,
 			   char err[CONFIG_ERR_LEN])
 {
 	char *text = strdup(value), *host, *port;
+	unsigned long n;
 	bool ok;
 
 	if (!text)
@@ -258,6 +263,11 @@ bool config_parse_endpoint(union idtun_endpoint *endpoint, const char *value,
 				    value);
 		}
 		*port++ = '\0';
+	}
+	/* getaddrinfo takes 65536 for port 0: numbers are checked here. */
+	if (isdigit((unsigned char)*port) && !parse_number(&n, port, 10, 65535)) {
+		free(text);
+		return fail(err, "invalid port in '%s'", value);
 	}
 	ok = resolve(endpoint, host, port, value, err);
 	free(text);
@@ -426,10 +436,6 @@ static bool peer_value(struct config_ctx *ctx, const char *key, const char *valu
 	} else if (!strcasecmp(key, "AllowedIPs")) {
 		return config_parse_allowedips(peer, value, false, err);
 	} else if (!strcasecmp(key, "Endpoint")) {
-		if (!*value) {
-			snprintf(err, CONFIG_ERR_LEN, "empty value");
-			return false;
-		}
 		return config_parse_endpoint(&peer->endpoint, value, err);
 	} else if (!strcasecmp(key, "PersistentKeepalive")) {
 		if (!config_parse_keepalive(&peer->keepalive, value, err))
@@ -464,6 +470,9 @@ static bool parse_line(struct config_ctx *ctx, char *line)
 		return ctx_fail(ctx, "key '%s' belongs in [Peer], not [Interface]", key);
 	if (ctx->section == SECTION_PEER && !IN_LIST(key, peer_keys))
 		return ctx_fail(ctx, "key '%s' belongs in [Interface], not [Peer]", key);
+	/* As in wg: "AllowedIPs =" is a mistake, not an empty list. */
+	if (!*value)
+		return ctx_fail(ctx, "%s: empty value", key);
 	if (ctx->section == SECTION_INTERFACE)
 		ok = interface_value(ctx, key, value, err);
 	else
