@@ -181,10 +181,9 @@ int idtun_socket_send_skb_to_peer(struct idtun_peer *peer, struct sk_buff *skb,
 	else
 		kfree_skb(skb);
 	read_unlock_bh(&peer->endpoint_lock);
-	if (likely(!ret)) {
+	/* The device's counters are the tunnel xmit helpers' business. */
+	if (likely(!ret))
 		atomic64_add(len, &peer->tx_bytes);
-		dev_sw_netstats_tx_add(peer->device->dev, 1, len);
-	}
 	return ret;
 }
 

@@ -24,7 +24,7 @@ if [ -z "${IDTUN_KO_KUNIT:-}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	exit
 fi
 
-check "module with KUnit suites loads" insmod "$IDTUN_KO_KUNIT"
+check "module with KUnit suites loads" insmod_idtun "$IDTUN_KO_KUNIT"
 
 for suite in $suites; do
 	results=/sys/kernel/debug/kunit/$suite/results

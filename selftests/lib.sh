@@ -112,8 +112,19 @@ idtun_loaded() {
 	[ -d /sys/module/idtun ]
 }
 
+# insmod_idtun KO: loads the modules KO depends on (the kernel's crypto
+# library, UDP tunnels), which insmod does not, then KO itself.
+insmod_idtun() {
+	local dep
+	for dep in $(modinfo -F depends "$1" | tr , ' '); do
+		modprobe -q "$dep" || true
+	done
+	insmod "$1"
+}
+
 load_idtun() {
-	idtun_loaded || insmod "${IDTUN_KO:?IDTUN_KO is not set: run through selftests/vm/run}"
+	idtun_loaded ||
+		insmod_idtun "${IDTUN_KO:?IDTUN_KO is not set: run through selftests/vm/run}"
 }
 
 unload_idtun() {

@@ -12,7 +12,7 @@ rounds=100
 failed=
 ip netns add modload
 for i in $(seq "$rounds"); do
-	if ! { insmod "$IDTUN_KO" &&
+	if ! { insmod_idtun "$IDTUN_KO" &&
 		ip link add idtun0 type idtun && ip link set idtun0 up &&
 		ip link add idtun1 type idtun && ip link set idtun1 netns modload &&
 		rmmod idtun; } >"$CHECK_OUT" 2>&1; then
