@@ -377,6 +377,14 @@ tl_counters_agree() {
 	[ -n "$TL_RX_A" ] && [ "$TL_RX_A" = "$TL_TX_B" ] && [ "$TL_TX_A" = "$TL_RX_B" ]
 }
 
+# tl_counters_bounded: neither side received more than the other sent
+# (packets may be lost on the underlay). Sets the same variables.
+tl_counters_bounded() {
+	tl_counters_agree
+	[ -n "$TL_RX_A" ] && [ -n "$TL_RX_B" ] &&
+		[ "$TL_RX_A" -le "$TL_TX_B" ] && [ "$TL_RX_B" -le "$TL_TX_A" ]
+}
+
 # tl_check_counters DESC: the counters agree once the last packets are
 # counted (they are polled for a few seconds); the figures go to TAP.
 tl_check_counters() {

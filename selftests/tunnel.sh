@@ -61,7 +61,11 @@ if setup; then
 	tl_iperf "$P: iperf3 TCP a->b over IPv6 inside" a b fd99::2
 	tl_iperf "$P: iperf3 UDP a->b" a b 10.99.0.2 -u -b 20M
 	tl_iperf "$P: iperf3 UDP b->a" b a 10.99.0.1 -u -b 20M
-	tl_check_counters "$P: after iperf3, each side received what the other sent"
+	# Datagrams may be lost on the way (a full socket buffer): each side
+	# received at most what the other sent.
+	check "$P: after iperf3, no side received more than the other sent" \
+		tl_counters_bounded
+	echo "# a (${TL_KIND[a]}): rx $TL_RX_A tx $TL_TX_A; b (${TL_KIND[b]}): rx $TL_RX_B tx $TL_TX_B"
 fi
 took "iperf3"
 
