@@ -70,7 +70,7 @@ done
 diff -u <(to_wg "$golden/showconf") <(wg showconf "$dev")
 ok $? "wg showconf"
 # The pretty format counts from now: move the handshakes by as much.
-for try in 1 2 3; do
+for _ in 1 2 3; do
 	t=$(date +%s)
 	/usr/bin/python3 "$here/wg_uapi.py" state "$golden/field-dump-all" $((t - now)) >"$tmp/state"
 	WG_COLOR_MODE=never wg show "$dev" >"$tmp/pretty"
