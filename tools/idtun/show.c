@@ -52,26 +52,20 @@ static void init_opts(struct format_opts *o)
 
 enum show_mode { SHOW_PRETTY, SHOW_FIELD, SHOW_JSON };
 
-static int show_one(const char *name, enum show_mode mode, const char *field,
-		    bool with_name, const struct format_opts *o, int level)
+static void print(const struct idtun_device *dev, enum show_mode mode, const char *field,
+		  bool with_name, const struct format_opts *o, int level)
 {
-	struct idtun_device dev = { 0 };
-	int ret = get_device(name, &dev);
-
-	if (!ret) {
-		if (mode == SHOW_PRETTY)
-			format_pretty(stdout, &dev, o);
-		else if (mode == SHOW_FIELD)
-			format_field(stdout, &dev, field, with_name);
-		else
-			format_json(stdout, &dev, o, level);
-	}
-	device_free(&dev);
-	return ret ? 1 : 0;
+	if (mode == SHOW_PRETTY)
+		format_pretty(stdout, dev, o);
+	else if (mode == SHOW_FIELD)
+		format_field(stdout, dev, field, with_name);
+	else
+		format_json(stdout, dev, o, level);
 }
 
 static int show_all(enum show_mode mode, const char *field, const struct format_opts *o)
 {
+	struct idtun_device dev;
 	size_t n, i, shown = 0;
 	char **names;
 	int ret = 0;
@@ -82,12 +76,17 @@ static int show_all(enum show_mode mode, const char *field, const struct format_
 	if (mode == SHOW_JSON)
 		fputc('[', stdout);
 	for (i = 0; i < n; i++) {
-		if (mode == SHOW_JSON)
-			fputs(shown ? ",\n" : "\n", stdout);
-		if (show_one(names[i], mode, field, true, o, 1)) {
+		memset(&dev, 0, sizeof(dev));
+		if (get_device(names[i], &dev)) {
+			/* Gone since the listing, or not ours to read: the rest still count. */
 			ret = 1;
+			device_free(&dev);
 			continue;
 		}
+		if (mode == SHOW_JSON)
+			fputs(shown ? ",\n" : "\n", stdout);
+		print(&dev, mode, field, true, o, 1);
+		device_free(&dev);
 		shown++;
 		if (mode == SHOW_PRETTY && i + 1 < n)
 			putchar('\n');
@@ -102,6 +101,7 @@ int show_main(int argc, char *argv[])
 {
 	const char *cmd = argv[0] ? argv[0] : "show", *args[2] = { NULL, NULL };
 	enum show_mode mode = SHOW_PRETTY;
+	struct idtun_device dev;
 	struct format_opts o;
 	char **names;
 	int i, nargs = 0, ret;
@@ -153,8 +153,13 @@ int show_main(int argc, char *argv[])
 		free_names(names, n);
 		return 0;
 	}
-	ret = show_one(args[0], mode, args[1], false, &o, 0);
-	if (!ret && mode == SHOW_JSON)
-		putchar('\n');
-	return ret;
+	memset(&dev, 0, sizeof(dev));
+	ret = get_device(args[0], &dev);
+	if (!ret) {
+		print(&dev, mode, args[1], false, &o, 0);
+		if (mode == SHOW_JSON)
+			putchar('\n');
+	}
+	device_free(&dev);
+	return ret ? 1 : 0;
 }

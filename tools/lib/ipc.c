@@ -213,35 +213,22 @@ static void table(const struct nlattr *nest, const struct nlattr **tb, uint16_t 
 	mnl_attr_parse_nested(nest, table_cb, &t);
 }
 
-static bool get_u16(const struct nlattr *a, uint16_t *v)
+/* An optional integer attribute of v's size; false only if malformed. */
+static bool get_int(const struct nlattr *a, void *v, enum mnl_attr_data_type type,
+		    size_t size)
 {
 	if (!a)
 		return true;
-	if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+	if (mnl_attr_validate(a, type) < 0)
 		return false;
-	*v = mnl_attr_get_u16(a);
+	memcpy(v, mnl_attr_get_payload(a), size);
 	return true;
 }
 
-static bool get_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (!a)
-		return true;
-	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return false;
-	*v = mnl_attr_get_u32(a);
-	return true;
-}
-
-static bool get_u64(const struct nlattr *a, uint64_t *v)
-{
-	if (!a)
-		return true;
-	if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-		return false;
-	*v = mnl_attr_get_u64(a);
-	return true;
-}
+/* v points to a uint16_t, uint32_t or uint64_t as the name says. */
+#define get_u16(a, v) get_int(a, v, MNL_TYPE_U16, sizeof(*(v)))
+#define get_u32(a, v) get_int(a, v, MNL_TYPE_U32, sizeof(*(v)))
+#define get_u64(a, v) get_int(a, v, MNL_TYPE_U64, sizeof(*(v)))
 
 static bool get_key(const struct nlattr *a, uint8_t key[IDTUN_KEY_LEN])
 {

@@ -19,6 +19,15 @@ static bool has_ip(const struct idtun_peer *peer, const struct idtun_allowedip *
 	return false;
 }
 
+static struct idtun_peer *add_keyed(struct idtun_device *req, const uint8_t *key)
+{
+	struct idtun_peer *r = device_add_peer(req);
+
+	if (r)
+		memcpy(r->public_key, key, IDTUN_KEY_LEN);
+	return r;
+}
+
 /*
  * The file's peers as the kernel would end up with them: a public key named
  * twice is one peer, later values winning, prefixes masked and unique.
@@ -33,12 +42,10 @@ static int desired_peers(struct idtun_device *want, const struct idtun_device *f
 	for (i = 0; i < file->npeers; i++) {
 		p = &file->peers[i];
 		d = device_find_peer(want, p->public_key);
-		if (!d) {
-			d = device_add_peer(want);
-			if (!d)
-				return -ENOMEM;
-			memcpy(d->public_key, p->public_key, IDTUN_KEY_LEN);
-		}
+		if (!d)
+			d = add_keyed(want, p->public_key);
+		if (!d)
+			return -ENOMEM;
 		if (p->has & PEER_HAS_PRESHARED_KEY) {
 			memcpy(d->preshared_key, p->preshared_key, IDTUN_KEY_LEN);
 			d->has |= PEER_HAS_PRESHARED_KEY;
@@ -75,15 +82,6 @@ static bool same_endpoint(const union idtun_endpoint *a, const union idtun_endpo
 		       !memcmp(&a->addr6.sin6_addr, &b->addr6.sin6_addr,
 			       sizeof(a->addr6.sin6_addr));
 	return true;
-}
-
-static struct idtun_peer *add_keyed(struct idtun_device *req, const uint8_t *key)
-{
-	struct idtun_peer *r = device_add_peer(req);
-
-	if (r)
-		memcpy(r->public_key, key, IDTUN_KEY_LEN);
-	return r;
 }
 
 /* Pass one: the prefixes kept peers lose. */

@@ -1,25 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The idtun command's key subcommands and argument errors, run against the
-# given binary (the ASan+UBSan build in make check), with stock wg as the
-# reference for key derivation.
+# The idtun command without a kernel module: key subcommands, argument and
+# configuration errors (all caught before the kernel is asked), listing; run
+# against the given binary (the ASan+UBSan build in make check), with stock
+# wg as the reference for key derivation.
 #
 # usage: tools/tests/cli_test.sh IDTUN
 set -u
 idtun=${1:?usage: cli_test.sh IDTUN}
 idtun=$(cd "$(dirname "$idtun")" && pwd)/$(basename "$idtun")
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tools/tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
 key=$("$idtun" genkey)
@@ -140,5 +132,4 @@ ok $? "no idtun devices: JSON lists are empty"
 ok $? "help lists the configuration commands"
 "$idtun" --version | grep -qE '^idtun-tools v[0-9]+\.[0-9]+\.[0-9]+$'
 ok $? "--version prints the release version"
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

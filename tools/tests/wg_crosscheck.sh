@@ -17,17 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 dev=idtunx0
 sock=/var/run/wireguard/$dev.sock
 tmp=$(mktemp -d)
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tools/tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 mkdir -p /var/run/wireguard
 /usr/bin/python3 "$here/wg_uapi.py" serve "$sock" "$tmp/state" "$tmp/log" &
@@ -82,5 +73,4 @@ for f in pretty pretty-color pretty-keys; do
 	diff -u <(to_wg "$golden/$f") "$tmp/$f"
 	ok $? "wg show DEV ($f)"
 done
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end
