@@ -130,7 +130,7 @@ static bool put_peer_chunk(struct nlmsghdr *nlh, size_t size, struct ipc_set_ite
 		ips = mnl_attr_nest_start_check(nlh, size, IDTUN_A_PEER_ALLOWED_IPS);
 		if (ips) {
 			while (it->ip < peer->nips &&
-			       put_ip(nlh, size, n, &peer->ips[it->ip])) {
+			       put_ip(nlh, size, n + 1, &peer->ips[it->ip])) {
 				it->ip++;
 				n++;
 			}
@@ -172,7 +172,7 @@ struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 	peers = mnl_attr_nest_start_check(nlh, size, IDTUN_A_DEVICE_PEERS);
 	if (!peers)
 		goto too_big;
-	while (it->peer < dev->npeers && put_peer_chunk(nlh, size, it, n)) {
+	while (it->peer < dev->npeers && put_peer_chunk(nlh, size, it, n + 1)) {
 		n++;
 		if (it->ip < dev->peers[it->peer].nips)
 			break;

@@ -36,7 +36,9 @@ void ipc_set_init(struct ipc_set_iter *it, const struct idtun_device *dev);
  * least IPC_MSG_MAX is sensible). Returns NULL once everything is built, and
  * sets *error to -EMSGSIZE if something can never fit.
  *
- * The first message carries the device's own attributes and flags. A peer
+ * Peers and allowed IPs are indexed arrays: nests of type 1, 2, ... as the
+ * kernel's dumps number them (the kernel reads any numbering). The first
+ * message carries the device's own attributes and flags. A peer
  * whose allowed IPs do not fit continues, first in the next message, with
  * only its public key, its flags minus REPLACE_ALLOWEDIPS and the rest of
  * its allowed IPs.

@@ -174,8 +174,13 @@ static void sim_peer(struct sim *s, const struct nlattr *nest)
 
 		if (!nested(a))
 			sim_error(s, "allowed IPs without NLA_F_NESTED");
-		mnl_attr_for_each_nested(ip, a)
+		uint16_t n = 0;
+
+		mnl_attr_for_each_nested(ip, a) {
+			if (mnl_attr_get_type(ip) != ++n)
+				sim_error(s, "allowed IPs not numbered 1, 2, ...");
 			sim_ip(s, p, ip);
+		}
 	}
 }
 
@@ -222,6 +227,8 @@ static int sim_apply(struct sim *s, const struct nlmsghdr *nlh, bool first)
 			if (!nested(a))
 				sim_error(s, "peers without NLA_F_NESTED");
 			mnl_attr_for_each_nested(peer, a) {
+				if (mnl_attr_get_type(peer) != peers + 1)
+					sim_error(s, "peers not numbered 1, 2, ...");
 				sim_peer(s, peer);
 				peers++;
 			}
