@@ -30,10 +30,11 @@ struct idtun_crypt_scratch {
 };
 
 /* The implementation every session uses, so its request size is known. */
-static char idtun_aead_driver[CRYPTO_MAX_ALG_NAME] __ro_after_init;
-static struct idtun_crypt_scratch __percpu *idtun_scratch __ro_after_init;
+static char idtun_aead_driver[CRYPTO_MAX_ALG_NAME];
+static struct idtun_crypt_scratch __percpu *idtun_scratch;
 
-int __init idtun_keypair_crypto_init(void)
+/* Also run by the KUnit suite, which runs before the module's init. */
+int idtun_keypair_crypto_init(void)
 {
 	struct crypto_aead *probe;
 	size_t size;
@@ -56,6 +57,7 @@ int __init idtun_keypair_crypto_init(void)
 void idtun_keypair_crypto_uninit(void)
 {
 	free_percpu(idtun_scratch);
+	idtun_scratch = NULL;
 }
 
 static struct crypto_aead *idtun_aead_alloc(const u8 key[IDTUN_KEY_SIZE])

@@ -90,7 +90,8 @@ static const u8 idtun_identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 static u8 idtun_initial_ck[IDTUN_HASH_LEN] __ro_after_init;
 static u8 idtun_initial_hash[IDTUN_HASH_LEN] __ro_after_init;
 
-void __init idtun_noise_init(void)
+/* Also run by the KUnit suite, which runs before the module's init. */
+void idtun_noise_init(void)
 {
 	struct blake2s_state state;
 

@@ -59,7 +59,7 @@ static int send4(struct idtun_device *idt, struct sk_buff *skb,
 				dst_cache_reset(cache);
 		}
 		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
-		if (unlikely(IS_ERR(rt) && PTR_ERR(rt) == -EINVAL && fl.saddr)) {
+		if (PTR_ERR_OR_ZERO(rt) == -EINVAL && fl.saddr) {
 			ep->src4.s_addr = 0;
 			ep->src_if4 = 0;
 			fl.saddr = 0;
