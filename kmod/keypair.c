@@ -247,14 +247,18 @@ void idtun_keypairs_expire_current(struct idtun_keypairs *kps)
 	spin_unlock_bh(&kps->lock);
 }
 
+/* nfrags: what skb_cow_data() said the skb needs, at most IDTUN_MAX_SG. */
 static bool idtun_crypt_skb(struct sk_buff *skb, struct crypto_aead *tfm,
-			    u64 counter, unsigned int len, bool encrypt)
+			    u64 counter, unsigned int len, int nfrags,
+			    bool encrypt)
 {
 	struct idtun_crypt_scratch *scratch = this_cpu_ptr(idtun_scratch);
 	struct aead_request *req = (struct aead_request *)scratch->req;
 	u8 iv[IDTUN_AEAD_IV_SIZE] = { 0 };
 	int nsg;
 
+	/* Fresh entries: the last packet's end mark must not linger. */
+	sg_init_table(scratch->sg, nfrags);
 	nsg = skb_to_sgvec_nomark(skb, scratch->sg, 0, skb->len);
 	if (unlikely(nsg <= 0))
 		return false;
@@ -283,7 +287,7 @@ bool idtun_encrypt_skb(struct sk_buff *skb, struct crypto_aead *tfm,
 		return false;
 	memset(pskb_put(skb, trailer, padding + IDTUN_TAG_SIZE), 0,
 	       padding + IDTUN_TAG_SIZE);
-	return idtun_crypt_skb(skb, tfm, counter, plain, true);
+	return idtun_crypt_skb(skb, tfm, counter, plain, nfrags, true);
 }
 
 /* Decrypts in place and trims the tag; false if it does not authenticate. */
@@ -298,7 +302,7 @@ bool idtun_decrypt_skb(struct sk_buff *skb, struct crypto_aead *tfm,
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(nfrags < 0 || nfrags > IDTUN_MAX_SG))
 		return false;
-	if (!idtun_crypt_skb(skb, tfm, counter, skb->len, false))
+	if (!idtun_crypt_skb(skb, tfm, counter, skb->len, nfrags, false))
 		return false;
 	return !pskb_trim(skb, skb->len - IDTUN_TAG_SIZE);
 }
