@@ -529,7 +529,11 @@ static int idtun_nl_set_peer(struct idtun_device *idt, struct nlattr *nest,
 	}
 	attr = tb[IDTUN_A_PEER_ENDPOINT];
 	if (attr) {
-		memcpy(&ep.addr, nla_data(attr), nla_len(attr));
+		/* Its length was checked against its family. */
+		if (nla_len(attr) == sizeof(ep.addr6))
+			memcpy(&ep.addr6, nla_data(attr), sizeof(ep.addr6));
+		else
+			memcpy(&ep.addr4, nla_data(attr), sizeof(ep.addr4));
 		idtun_peer_set_endpoint(peer, &ep);
 	}
 	if (flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWEDIPS)
