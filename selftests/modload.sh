@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Load and unload the module 100 times (25 on the debug kernel), each time with a device that is up
-# and one moved to another namespace, so unloading must delete them. Leaks
-# show on the debug kernel's kmemleak scan at the end of the run.
+# Load and unload the module 100 times (25 on the debug kernel), each time
+# with a device that is up and one moved to another namespace, so unloading
+# must delete them. Leaks show on the debug kernel's kmemleak scan at the
+# end of the run.
 
 # shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
