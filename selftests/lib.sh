@@ -112,13 +112,18 @@ idtun_loaded() {
 	[ -d /sys/module/idtun ]
 }
 
-# insmod_idtun KO: loads the modules KO depends on (the kernel's crypto
-# library, UDP tunnels), which insmod does not, then KO itself.
-insmod_idtun() {
+# idtun_deps KO: loads the modules KO depends on (the kernel's crypto
+# library, UDP tunnels), which insmod does not.
+idtun_deps() {
 	local dep
 	for dep in $(modinfo -F depends "$1" | tr , ' '); do
 		modprobe -q "$dep" || true
 	done
+}
+
+# insmod_idtun KO: KO with its dependencies.
+insmod_idtun() {
+	idtun_deps "$1"
 	insmod "$1"
 }
 

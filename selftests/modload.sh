@@ -15,8 +15,9 @@ rounds=100
 [ "${IDTUN_KERNEL:-}" = debug ] && rounds=25
 failed=
 ip netns add modload
+idtun_deps "$IDTUN_KO"
 for i in $(seq "$rounds"); do
-	if ! { insmod_idtun "$IDTUN_KO" &&
+	if ! { insmod "$IDTUN_KO" &&
 		ip link add idtun0 type idtun && ip link set idtun0 up &&
 		ip link add idtun1 type idtun && ip link set idtun1 netns modload &&
 		rmmod idtun; } >"$CHECK_OUT" 2>&1; then
@@ -34,4 +35,50 @@ check_output "no idtun device left" "" sh -c \
 	'ip -o link show type idtun; ip -n modload -o link show type idtun'
 check_true "module unloaded" test ! -d /sys/module/idtun
 ip netns del modload
+
+# Unloading with live tunnels: two devices in two namespaces with peers,
+# sessions, timers and traffic in flight, then rmmod. Everything the
+# tunnels hold must go with them.
+live_round() {
+	local k1 k2
+	k1=$("$IDTUN" genkey)
+	k2=$("$IDTUN" genkey)
+	ip netns add ml1 && ip netns add ml2 &&
+	ip link add eth0 netns ml1 type veth peer eth0 netns ml2 &&
+	ip -n ml1 address add 192.168.77.1/24 dev eth0 &&
+	ip -n ml2 address add 192.168.77.2/24 dev eth0 &&
+	ip -n ml1 link set eth0 up && ip -n ml2 link set eth0 up &&
+	ip -n ml1 link add tun0 type idtun && ip -n ml2 link add tun0 type idtun &&
+	ip netns exec ml1 "$IDTUN" set tun0 listen-port 1 private-key <(echo "$k1") \
+		peer "$(echo "$k2" | "$IDTUN" pubkey)" endpoint 192.168.77.2:2 \
+		allowed-ips 10.77.0.2/32 &&
+	ip netns exec ml2 "$IDTUN" set tun0 listen-port 2 private-key <(echo "$k2") \
+		peer "$(echo "$k1" | "$IDTUN" pubkey)" endpoint 192.168.77.1:1 \
+		allowed-ips 10.77.0.1/32 &&
+	ip -n ml1 address add 10.77.0.1/24 dev tun0 && ip -n ml1 link set tun0 up &&
+	ip -n ml2 address add 10.77.0.2/24 dev tun0 && ip -n ml2 link set tun0 up &&
+	ip netns exec ml1 ping -c 2 -W 5 10.77.0.2 &&
+	ip netns exec ml1 "$IDTUN" set tun0 peer "$(echo "$k2" | "$IDTUN" pubkey)" \
+		persistent-keepalive 1 &&
+	{ ip netns exec ml1 ping -f -w 2 10.77.0.2 >/dev/null 2>&1 & } &&
+	sleep 1 && timeout 60 rmmod idtun
+}
+live_rounds=5
+failed=
+for i in $(seq "$live_rounds"); do
+	if ! { insmod "$IDTUN_KO" && live_round; } >"$CHECK_OUT" 2>&1; then
+		failed=$i
+	fi
+	wait
+	ip netns del ml1 2>/dev/null
+	ip netns del ml2 2>/dev/null
+	[ -z "$failed" ] || break
+done
+if [ -z "$failed" ]; then
+	tap_ok "$live_rounds rounds of unload with live tunnels"
+else
+	tap_not_ok "round $failed of unload with live tunnels"
+	tap_diag "$CHECK_OUT"
+fi
+check_true "module unloaded" test ! -d /sys/module/idtun
 tap_end
