@@ -22,6 +22,14 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+/* What every outer packet carries whatever its family. */
+static void idtun_outer_prepare(struct idtun_device *idt, struct sk_buff *skb)
+{
+	skb_mark_not_on_list(skb);
+	skb->dev = idt->dev;
+	skb->mark = idt->fwmark;
+}
+
 static int send4(struct idtun_device *idt, struct sk_buff *skb,
 		 struct idtun_endpoint *ep, u8 ds, struct dst_cache *cache)
 {
@@ -36,10 +44,7 @@ static int send4(struct idtun_device *idt, struct sk_buff *skb,
 	struct sock *sock;
 	int ret = 0;
 
-	skb_mark_not_on_list(skb);
-	skb->dev = idt->dev;
-	skb->mark = idt->fwmark;
-
+	idtun_outer_prepare(idt, skb);
 	rcu_read_lock_bh();
 	sock = rcu_dereference_bh(idt->sock4);
 	if (unlikely(!sock)) {
@@ -112,10 +117,7 @@ static int send6(struct idtun_device *idt, struct sk_buff *skb,
 	struct sock *sock;
 	int ret = 0;
 
-	skb_mark_not_on_list(skb);
-	skb->dev = idt->dev;
-	skb->mark = idt->fwmark;
-
+	idtun_outer_prepare(idt, skb);
 	rcu_read_lock_bh();
 	sock = rcu_dereference_bh(idt->sock6);
 	if (unlikely(!sock)) {
