@@ -60,6 +60,9 @@ fi
 export WG_HIDE_KEYS=never LC_ALL=C
 umask 077
 PY=/usr/bin/python3
+# iperf3 runs this long (s); the debug kernel is ten times slower.
+TL_IPERF_TIME=2
+[ "${IDTUN_KERNEL:-}" != debug ] || TL_IPERF_TIME=1
 
 TL_NS_A=tl-a
 TL_NS_B=tl-b
@@ -67,7 +70,7 @@ TL_NS_R=tl-r
 TL_NS_C=tl-c
 TL_DIR=$(mktemp -d)
 declare -A TL_KIND TL_NS TL_DEV TL_PORT TL_PUB TL_PID TL_IN4 TL_IN6 \
-	TL_OUT4 TL_OUT6 TL_ALLOWED
+	TL_OUT4 TL_OUT6 TL_ALLOWED TL_KEYS
 TL_NS[a]=$TL_NS_A
 TL_NS[b]=$TL_NS_B
 TL_DEV[a]=tun-a
@@ -191,31 +194,27 @@ tl_endpoint() {
 	fi
 }
 
-# tl_create SIDE: the tunnel device, of SIDE's kind, in SIDE's namespace.
-tl_create() {
-	local side=$1 dev=${TL_DEV[$1]}
-	case ${TL_KIND[$side]} in
-	idtun) ip -n "${TL_NS[$side]}" link add "$dev" type idtun ;;
-	wg) ip -n "${TL_NS[$side]}" link add "$dev" type wireguard ;;
-	wggo)
-		# In the foreground, so the pid is ours to stop; it listens
-		# on /var/run/wireguard/DEV.sock, which wg finds by name.
-		tl_in "$side" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error \
-			wireguard-go "$dev" >"$TL_DIR/wggo-$side.log" 2>&1 &
-		TL_PID[$side]=$!
-		if ! wait_until 20 test -S "/var/run/wireguard/$dev.sock" ||
-			! wait_until 5 ip -n "${TL_NS[$side]}" link show "$dev"; then
-			echo "wireguard-go did not start:" >&2
-			cat "$TL_DIR/wggo-$side.log" >&2
-			return 1
-		fi
-		;;
-	esac
+# tl_endpoints FAMILY: each side is given the other's endpoint of FAMILY.
+tl_endpoints() {
+	tl_set a peer "${TL_PUB[b]}" endpoint "$(tl_endpoint b "$1")" &&
+		tl_set b peer "${TL_PUB[a]}" endpoint "$(tl_endpoint a "$1")"
 }
 
-tl_veth() { # NS1 IF1 NS2 IF2
-	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
-		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+# tl_create SIDE: start wireguard-go for SIDE (the kernel kinds' devices
+# are created by tl_pair's ip batch), in the foreground so the pid is ours
+# to stop; it creates its tun device, then listens on
+# /var/run/wireguard/DEV.sock, where wg finds it by name.
+tl_create() {
+	local side=$1 dev=${TL_DEV[$1]}
+	[ "${TL_KIND[$side]}" = wggo ] || return 0
+	tl_in "$side" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error \
+		wireguard-go "$dev" >"$TL_DIR/wggo-$side.log" 2>&1 &
+	TL_PID[$side]=$!
+	if ! wait_until 30 test -S "/var/run/wireguard/$dev.sock"; then
+		echo "wireguard-go did not start:" >&2
+		cat "$TL_DIR/wggo-$side.log" >&2
+		return 1
+	fi
 }
 
 # tl_pair [-o 4|6] [-e both|a|b|none] [-n] [-c] [-k SECONDS] [-m MTU]:
@@ -228,8 +227,11 @@ tl_veth() { # NS1 IF1 NS2 IF2
 #   -c  a client namespace behind a, routed through the tunnel
 #   -k  a's persistent keepalive towards b
 #   -m  MTU of the underlay links (default 1500)
+# Each process costs seconds on the debug kernel under TCG, so ip runs in
+# batches, one per namespace.
 tl_pair() {
-	local fam=4 ends=both nat="" client="" ka="" mtu=1500 opt OPTIND=1 s
+	local fam=4 ends=both nat="" client="" ka="" mtu=1500 opt OPTIND=1 s o
+	local -A batch
 	while getopts o:e:nck:m: opt; do
 		case $opt in
 		o) fam=$OPTARG ;;
@@ -246,21 +248,70 @@ tl_pair() {
 	TL_KIND[b]=$TL_B
 	TL_PORT[a]=51820
 	TL_PORT[b]=51821
+	batch[a]="link set lo up"$'\n'
+	batch[b]=${batch[a]}
+	batch[r]=${batch[a]}
+	batch[c]=${batch[a]}
 	ip netns add "$TL_NS_A" && ip netns add "$TL_NS_B" || return 1
-	tl_in a ip link set lo up
-	tl_in b ip link set lo up
 	if [ -n "$nat" ]; then
-		ip netns add "$TL_NS_R"
-		tl_in r ip link set lo up
-		tl_veth "$TL_NS_A" eth0 "$TL_NS_R" eth-a
-		tl_veth "$TL_NS_R" eth-b "$TL_NS_B" eth0
-		ip -n "$TL_NS_A" addr add 198.51.100.2/24 dev eth0
-		ip -n "$TL_NS_A" route add default via 198.51.100.1
-		ip -n "$TL_NS_R" addr add 198.51.100.1/24 dev eth-a
-		ip -n "$TL_NS_R" addr add 192.0.2.254/24 dev eth-b
-		ip -n "$TL_NS_B" addr add 192.0.2.2/24 dev eth0
-		tl_in r sysctl -qw net.ipv4.ip_forward=1
-		tl_in r nft -f - <<-EOF || return 1
+		ip netns add "$TL_NS_R" || return 1
+		batch[a]+="link add eth0 type veth peer name eth-a netns $TL_NS_R
+link set eth0 up
+addr add 198.51.100.2/24 dev eth0
+route add default via 198.51.100.1
+"
+		batch[r]+="link add eth-b type veth peer name eth0 netns $TL_NS_B
+link set eth-a up
+link set eth-b up
+addr add 198.51.100.1/24 dev eth-a
+addr add 192.0.2.254/24 dev eth-b
+"
+		batch[b]+="link set eth0 up
+addr add 192.0.2.2/24 dev eth0
+"
+		TL_OUT4[a]=198.51.100.2
+		TL_OUT4[b]=192.0.2.2
+	else
+		TL_OUT4[a]=192.0.2.1
+		TL_OUT4[b]=192.0.2.2
+		TL_OUT6[a]=2001:db8::1
+		TL_OUT6[b]=2001:db8::2
+		batch[a]+="link add eth0 type veth peer name eth0 netns $TL_NS_B"$'\n'
+		for s in a b; do
+			batch[$s]+="link set eth0 mtu $mtu up
+addr add ${TL_OUT4[$s]}/24 dev eth0
+addr add ${TL_OUT6[$s]}/64 dev eth0 nodad
+"
+		done
+	fi
+	if [ -n "$client" ]; then
+		ip netns add "$TL_NS_C" || return 1
+		batch[c]+="link add eth0 type veth peer name eth-c netns $TL_NS_A
+link set eth0 up
+addr add 10.98.0.2/24 dev eth0
+addr add fd98::2/64 dev eth0 nodad
+route add default via 10.98.0.1
+route add default via fd98::1
+"
+	fi
+	for s in a b; do
+		case ${TL_KIND[$s]} in
+		idtun) batch[$s]+="link add ${TL_DEV[$s]} type idtun"$'\n' ;;
+		wg) batch[$s]+="link add ${TL_DEV[$s]} type wireguard"$'\n' ;;
+		esac
+	done
+	# Order: each veth is created from the namespace listed first.
+	tl_batch "$TL_NS_A" "${batch[a]}" || return 1
+	[ -z "$nat" ] || tl_batch "$TL_NS_R" "${batch[r]}" || return 1
+	tl_batch "$TL_NS_B" "${batch[b]}" || return 1
+	[ -z "$client" ] || tl_batch "$TL_NS_C" "${batch[c]}" || return 1
+	if [ -n "$nat" ]; then
+		# Masquerade, with UDP mappings that expire after 2 s so a
+		# test sees them go.
+		tl_in r sh -c 'sysctl -qw net.ipv4.ip_forward=1 &&
+			nft -f - &&
+			sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
+				net.netfilter.nf_conntrack_udp_timeout_stream=2' <<-EOF || return 1
 			table ip nat {
 				chain post {
 					type nat hook postrouting priority srcnat;
@@ -268,43 +319,30 @@ tl_pair() {
 				}
 			}
 		EOF
-		# Short UDP mappings, so a test sees them expire.
-		tl_in r sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
-			net.netfilter.nf_conntrack_udp_timeout_stream=2
-		TL_OUT4[a]=198.51.100.2
-		TL_OUT4[b]=192.0.2.2
-	else
-		tl_veth "$TL_NS_A" eth0 "$TL_NS_B" eth0
-		for s in a b; do
-			ip -n "${TL_NS[$s]}" link set eth0 mtu "$mtu"
-		done
-		TL_OUT4[a]=192.0.2.1
-		TL_OUT4[b]=192.0.2.2
-		TL_OUT6[a]=2001:db8::1
-		TL_OUT6[b]=2001:db8::2
-		for s in a b; do
-			ip -n "${TL_NS[$s]}" addr add "${TL_OUT4[$s]}/24" dev eth0
-			ip -n "${TL_NS[$s]}" addr add "${TL_OUT6[$s]}/64" dev eth0 nodad
-		done
 	fi
+	batch[a]=""
+	batch[b]=""
 	if [ -n "$client" ]; then
-		ip netns add "$TL_NS_C"
-		tl_in c ip link set lo up
-		tl_veth "$TL_NS_C" eth0 "$TL_NS_A" eth-c
-		ip -n "$TL_NS_C" addr add 10.98.0.2/24 dev eth0
-		ip -n "$TL_NS_C" addr add fd98::2/64 dev eth0 nodad
-		ip -n "$TL_NS_C" route add default via 10.98.0.1
-		ip -n "$TL_NS_C" route add default via fd98::1
-		ip -n "$TL_NS_A" addr add 10.98.0.1/24 dev eth-c
-		ip -n "$TL_NS_A" addr add fd98::1/64 dev eth-c nodad
+		batch[a]+="link set eth-c up
+addr add 10.98.0.1/24 dev eth-c
+addr add fd98::1/64 dev eth-c nodad
+"
+		batch[b]+="route add 10.98.0.0/24 dev ${TL_DEV[b]}
+route add fd98::/64 dev ${TL_DEV[b]}
+"
 		tl_in a sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	fi
 	for s in a b; do
 		tl_create "$s" || return 1
-		TL_PUB[$s]=$(tl_genkey "$s" "$s.key") || return 1
+		tl_keys "$s" || return 1
+		o=$(tl_other "$s")
+		batch[$s]="addr add ${TL_IN4[$s]}/24 dev ${TL_DEV[$s]}
+addr add ${TL_IN6[$s]}/64 dev ${TL_DEV[$s]} nodad
+link set ${TL_DEV[$s]} up
+${batch[$s]}"
 	done
 	for s in a b; do
-		local o args=()
+		local args=()
 		o=$(tl_other "$s")
 		args=(private-key "$TL_DIR/$s.key" listen-port "${TL_PORT[$s]}"
 			peer "${TL_PUB[$o]}" allowed-ips "${TL_ALLOWED[$o]}")
@@ -315,19 +353,29 @@ tl_pair() {
 			args+=(persistent-keepalive "$ka")
 		fi
 		tl_set "$s" "${args[@]}" || return 1
-		ip -n "${TL_NS[$s]}" addr add "${TL_IN4[$s]}/24" dev "${TL_DEV[$s]}"
-		ip -n "${TL_NS[$s]}" addr add "${TL_IN6[$s]}/64" dev "${TL_DEV[$s]}" nodad
-		ip -n "${TL_NS[$s]}" link set "${TL_DEV[$s]}" up || return 1
+		tl_batch "${TL_NS[$s]}" "${batch[$s]}" || return 1
 	done
-	if [ -n "$client" ]; then
-		ip -n "$TL_NS_B" route add 10.98.0.0/24 dev "${TL_DEV[b]}"
-		ip -n "$TL_NS_B" route add fd98::/64 dev "${TL_DEV[b]}"
-	fi
 	# wireguard-go brings its device up when it sees the link up.
 	for s in a b; do
 		[ "${TL_KIND[$s]}" != wggo ] ||
 			wait_until 10 sh -c "ip -n ${TL_NS[$s]} link show ${TL_DEV[$s]} | grep -q LOWER_UP"
 	done
+}
+
+# tl_batch NS COMMANDS: ip commands, one a line, in namespace NS.
+tl_batch() {
+	ip -n "$1" -batch - <<<"$2"
+}
+
+# tl_keys SIDE: SIDE's key pair in $TL_DIR/SIDE.key and TL_PUB[SIDE],
+# made by its kind's tool once per test and kept for later pairs.
+tl_keys() {
+	local side=$1 kind=${TL_KIND[$1]}
+	if [ -z "${TL_KEYS[$side-$kind]:-}" ]; then
+		TL_KEYS[$side-$kind]=$(tl_genkey "$side" "$side-$kind.key") || return 1
+	fi
+	cp "$TL_DIR/$side-$kind.key" "$TL_DIR/$side.key"
+	TL_PUB[$side]=${TL_KEYS[$side-$kind]}
 }
 
 # tl_down: stop wireguard-go, delete the namespaces (and with them the
@@ -342,11 +390,10 @@ tl_down() {
 		fi
 	done
 	for ns in "$TL_NS_A" "$TL_NS_B" "$TL_NS_R" "$TL_NS_C"; do
-		if ip netns pids "$ns" >/dev/null 2>&1; then
-			# shellcheck disable=SC2046 # one pid per word
-			kill $(ip netns pids "$ns") 2>/dev/null
-			ip netns del "$ns"
-		fi
+		[ -e "/run/netns/$ns" ] || continue
+		# shellcheck disable=SC2046 # one pid per word
+		kill $(ip netns pids "$ns") 2>/dev/null
+		ip netns del "$ns"
 	done
 	return 0
 }
@@ -366,7 +413,9 @@ tl_noping() {
 
 # tl_transfer SIDE: "RX TX" bytes of SIDE's (only) peer.
 tl_transfer() {
-	tl_show "$1" transfer | awk -F'\t' 'NR == 1 { print $2, $3 }'
+	local _k rx tx
+	IFS=$'\t' read -r _k rx tx < <(tl_show "$1" transfer)
+	echo "$rx $tx"
 }
 
 # tl_counters_agree: what a counted as received is what b counted as
@@ -404,7 +453,14 @@ shows() {
 
 # tl_handshake SIDE: unix time of SIDE's latest handshake with its peer.
 tl_handshake() {
-	tl_show "$1" latest-handshakes | awk -F'\t' 'NR == 1 { print $2 }'
+	local _k t
+	IFS=$'\t' read -r _k t < <(tl_show "$1" latest-handshakes)
+	echo "$t"
+}
+
+# tl_listening SIDE PORT: a TCP socket listens on PORT in SIDE's netns.
+tl_listening() {
+	[ -n "$(ss -N "${TL_NS[$1]}" -Hltn "sport = :$2")" ]
 }
 
 # tl_iperf DESC CLIENT SERVER-SIDE ADDRESS [IPERF3 OPTIONS...]: a short
@@ -415,56 +471,47 @@ tl_iperf() {
 	shift 4
 	tl_in "$srv" iperf3 -s -1 -p 5201 >"$TL_DIR/iperf-server.log" 2>&1 &
 	spid=$!
-	if ! wait_until 10 sh -c "ss -N ${TL_NS[$srv]} -Hltn 'sport = :5201' | grep -q ."; then
+	if ! wait_until 30 tl_listening "$srv" 5201; then
 		kill "$spid" 2>/dev/null
 		wait "$spid" 2>/dev/null
 		tap_not_ok "$desc (iperf3 server did not start)"
 		tap_diag "$TL_DIR/iperf-server.log"
 		return
 	fi
-	timeout 60 ip netns exec "${TL_NS[$cli]}" iperf3 -c "$dst" -p 5201 -t 2 \
-		--connect-timeout 5000 -J "$@" >"$TL_DIR/iperf.json" 2>&1
+	timeout 60 ip netns exec "${TL_NS[$cli]}" iperf3 -c "$dst" -p 5201 \
+		-t "$TL_IPERF_TIME" --connect-timeout 5000 -J "$@" >"$TL_DIR/iperf.json" 2>&1
 	wait "$spid" 2>/dev/null
-	if rate=$("$PY" - "$TL_DIR/iperf.json" <<-'EOF'
-		import json, sys
-		r = json.load(open(sys.argv[1]))
-		if "error" in r:
-		    sys.exit("iperf3: " + r["error"])
-		end = r["end"]
-		if "sum_received" in end:  # TCP
-		    s = end["sum_received"]
-		    moved, what = s["bytes"], "%d bytes received" % s["bytes"]
-		else:  # UDP: the receiver's figures
-		    s = end["sum"]
-		    moved = s["packets"] - s["lost_packets"]
-		    what = "%d of %d datagrams received" % (moved, s["packets"])
-		print("%.1f Mbit/s, %s" % (s["bits_per_second"] / 1e6, what))
-		sys.exit(0 if moved > 0 and s["bits_per_second"] > 0 else 1)
-	EOF
-	); then
+	# The receiver's sum, without a JSON parser (python3 alone takes
+	# seconds to start on the debug kernel).
+	local j bytes bps
+	j=$(<"$TL_DIR/iperf.json")
+	j=${j//[[:space:]]/}
+	if [[ $j =~ \"sum_received\":\{[^}]*\"bytes\":([0-9]+)[^}]*\"bits_per_second\":([0-9.eE+-]+) ]] &&
+		bytes=${BASH_REMATCH[1]} bps=${BASH_REMATCH[2]} &&
+		[ "$bytes" -gt 0 ] && [[ $j != *\"error\":* ]]; then
+		printf -v rate '%.1f Mbit/s, %d bytes received' "${bps}e-6" "$bytes"
 		tap_ok "$desc"
 		echo "# $desc: $rate"
 	else
 		tap_not_ok "$desc"
-		echo "# $rate"
 		tail -n 20 "$TL_DIR/iperf.json" | sed 's/^/# /'
 	fi
 }
 
-# tl_nl SIDE CASE: send a malformed (for CASE "valid", a well-formed and
-# empty) set-device request for SIDE's device, from its namespace, to the
-# generic netlink family of its kind (idtun, or wireguard for wg: their
-# attribute numbers match). Prints "ERRNO: extack message @ attribute"
-# (the attribute the extack offset points at, as a path), or "ok"; the
-# exit status is 0 when the kernel rejected the request (or accepted the
-# valid one).
+# tl_nl SIDE CASE...: for each CASE, send a malformed (for "valid", a
+# well-formed and empty) set-device request for SIDE's device, from its
+# namespace, to the generic netlink family of its kind (idtun, or
+# wireguard for wg: their attribute numbers match). Prints a line per
+# case: "CASE<TAB>ERRNO: extack message @ attribute" (the attribute the
+# extack offset points at, as a path), or "CASE<TAB>ok".
 tl_nl() {
-	local family=idtun
-	[ "${TL_KIND[$1]}" != wg ] || family=wireguard
-	tl_in "$1" "$PY" - "$family" "${TL_DEV[$1]}" "$2" <<-'EOF'
+	local family=idtun side=$1
+	shift
+	[ "${TL_KIND[$side]}" != wg ] || family=wireguard
+	tl_in "$side" "$PY" - "$family" "${TL_DEV[$side]}" "$@" <<-'EOF'
 		import errno, os, socket, struct, sys
 
-		family, dev, case = sys.argv[1:4]
+		family, dev = sys.argv[1:3]
 		SET_DEVICE = {"idtun": 2, "wireguard": 1}[family]
 		NESTED = 0x8000
 
@@ -544,21 +591,22 @@ tl_nl() {
 		    sys.exit("no generic netlink family " + family)
 		fid = struct.unpack_from("=H", attrs_of(r[20:])[1])[0]
 
-		payload = pack(cases[case], 20, [])
-		r = request(s, fid, 1 | 4, SET_DEVICE, payload)  # NLM_F_REQUEST|ACK
-		ln, typ, flags = struct.unpack_from("=IHH", r)
-		assert typ == 2, "expected an NLMSG_ERROR"
-		err = -struct.unpack_from("=i", r, 16)[0]
-		ext = attrs_of(r[16 + 4 + 16:ln]) if flags & 0x200 else {}
-		msg = ext.get(1, b"").rstrip(b"\0").decode()
-		where = ""
-		if 2 in ext:
-		    off = struct.unpack("=I", ext[2])[0]
-		    where = " @ " + labels.get(off, "offset %d" % off)
-		if err == 0:
-		    print("ok")
-		else:
-		    print("%s: %s%s" % (errno.errorcode.get(err, str(err)), msg, where))
-		sys.exit(0 if (err == 0) == (case == "valid") else 1)
+		for case in sys.argv[3:]:
+		    labels.clear()
+		    payload = pack(cases[case], 20, [])
+		    r = request(s, fid, 1 | 4, SET_DEVICE, payload)  # REQUEST|ACK
+		    ln, typ, flags = struct.unpack_from("=IHH", r)
+		    assert typ == 2, "expected an NLMSG_ERROR"
+		    err = -struct.unpack_from("=i", r, 16)[0]
+		    ext = attrs_of(r[16 + 4 + 16:ln]) if flags & 0x200 else {}
+		    msg = ext.get(1, b"").rstrip(b"\0").decode()
+		    where = ""
+		    if 2 in ext:
+		        off = struct.unpack("=I", ext[2])[0]
+		        where = " @ " + labels.get(off, "offset %d" % off)
+		    if err == 0:
+		        print(case + "\tok")
+		    else:
+		        print("%s\t%s: %s%s" % (case, errno.errorcode.get(err, str(err)), msg, where))
 	EOF
 }
