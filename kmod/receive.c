@@ -284,13 +284,17 @@ static void idtun_receive_data(struct idtun_device *idt, struct sk_buff *skb)
 	rcu_read_lock_bh();
 	entry = idtun_index_find(idt->index_table, IDTUN_INDEX_KEYPAIR,
 				 le32_to_cpu(hdr->receiver_index), &peer);
-	if (unlikely(!entry))
+	if (unlikely(!entry)) {
+		/* No session of ours, or one that is gone. */
+		DEV_STATS_INC(dev, rx_dropped);
 		goto drop;
+	}
 	kp = container_of(entry, struct idtun_keypair, entry);
 	if (unlikely(!READ_ONCE(kp->receiving_valid) ||
 		     idtun_birthdate_expired(kp->birthdate,
 					     IDTUN_REJECT_AFTER_TIME))) {
 		WRITE_ONCE(kp->receiving_valid, false);
+		DEV_STATS_INC(dev, rx_dropped);
 		goto drop;
 	}
 	skb_pull(skb, sizeof(*hdr));
