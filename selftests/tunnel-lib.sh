@@ -435,9 +435,10 @@ tl_counters_bounded() {
 }
 
 # tl_check_counters DESC: the counters agree once the last packets are
-# counted (they are polled for a few seconds); the figures go to TAP.
+# counted; the figures go to TAP. They are polled: a passive keepalive
+# (sent 10 s after data was last received) may pass between two reads.
 tl_check_counters() {
-	if wait_until 5 tl_counters_agree; then
+	if wait_until 20 tl_counters_agree; then
 		tap_ok "$1"
 	else
 		tap_not_ok "$1"
