@@ -24,12 +24,14 @@ check_fails "MTU above maximum rejected" "mtu greater than device maximum|Invali
 	ip link set idtun0 mtu 65536
 check_output "rejected MTU leaves the old one" 9000 cat /sys/class/net/idtun0/mtu
 
-# No peers yet: packets are dropped and counted, never sent anywhere.
+# No peer for the destination: packets are counted as errors and answered
+# with ICMP unreachable (as WireGuard does), never sent anywhere.
 ip addr add 10.200.0.1/24 dev idtun0
-before=$(cat /sys/class/net/idtun0/statistics/tx_dropped)
-ping -c 3 -i 0.2 -W 1 10.200.0.2 >/dev/null 2>&1
-after=$(cat /sys/class/net/idtun0/statistics/tx_dropped)
-check_true "packets without a peer are counted as dropped ($before -> $after)" \
+before=$(cat /sys/class/net/idtun0/statistics/tx_errors)
+check_fails "a destination without a peer is unreachable" "Destination Host Unreachable|100% packet loss" \
+	ping -c 3 -i 0.2 -W 1 10.200.0.2
+after=$(cat /sys/class/net/idtun0/statistics/tx_errors)
+check_true "packets without a peer are counted as errors ($before -> $after)" \
 	[ "$after" -ge $((before + 3)) ]
 check_output "nothing counted as sent" 0 cat /sys/class/net/idtun0/statistics/tx_packets
 check "link down" ip link set idtun0 down
