@@ -115,7 +115,7 @@ for other in $others; do
 		tl_iperf "$P: iperf3 TCP a->b" a b 10.99.0.2
 		tl_iperf "$P: iperf3 TCP b->a" b a 10.99.0.1
 		check "$P: after iperf3, no side received more than the other sent" \
-			tl_counters_bounded
+			wait_until 20 tl_counters_bounded
 		echo "# a: rx $TL_RX_A tx $TL_TX_A; b: rx $TL_RX_B tx $TL_TX_B"
 
 		# Counted alike, once nothing is lost: a known exchange moves

@@ -427,7 +427,8 @@ tl_counters_agree() {
 }
 
 # tl_counters_bounded: neither side received more than the other sent
-# (packets may be lost on the underlay). Sets the same variables.
+# (packets may be lost on the underlay). Sets the same variables. Poll it
+# (wait_until): a packet may pass between the two sides' reads.
 tl_counters_bounded() {
 	tl_counters_agree
 	[ -n "$TL_RX_A" ] && [ -n "$TL_RX_B" ] &&

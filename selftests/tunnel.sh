@@ -72,7 +72,7 @@ if setup; then
 	# Datagrams may be lost on the way (a full socket buffer): each side
 	# received at most what the other sent.
 	check "$P: after iperf3, no side received more than the other sent" \
-		tl_counters_bounded
+		wait_until 20 tl_counters_bounded
 	echo "# a (${TL_KIND[a]}): rx $TL_RX_A tx $TL_TX_A; b (${TL_KIND[b]}): rx $TL_RX_B tx $TL_TX_B"
 fi
 took "iperf3"
