@@ -132,6 +132,35 @@ load_idtun() {
 		insmod_idtun "${IDTUN_KO:?IDTUN_KO is not set: run through selftests/vm/run}"
 }
 
+# idtun_pair NS1 NS2 NET EP1 EP2: namespaces NS1 and NS2 joined by a veth
+# (eth0, 192.168.NET.1 and .2), each with an idtun device tun0 on port
+# 51820 (10.NET.0.1 and .2), peers of each other, up. NS1 sends to its peer
+# at EP1 and NS2 at EP2 ("" for no endpoint: it learns one from the peer).
+idtun_pair() {
+	local ns1=$1 ns2=$2 net=$3 k1 k2
+	local -a ep1 ep2
+	[ -z "$4" ] || ep1=(endpoint "$4")
+	[ -z "$5" ] || ep2=(endpoint "$5")
+	k1=$("$IDTUN" genkey)
+	k2=$("$IDTUN" genkey)
+	ip netns add "$ns1" && ip netns add "$ns2" &&
+	ip link add eth0 netns "$ns1" type veth peer eth0 netns "$ns2" &&
+	ip -n "$ns1" address add "192.168.$net.1/24" dev eth0 &&
+	ip -n "$ns2" address add "192.168.$net.2/24" dev eth0 &&
+	ip -n "$ns1" link set eth0 up && ip -n "$ns2" link set eth0 up &&
+	ip -n "$ns1" link set lo up && ip -n "$ns2" link set lo up &&
+	ip -n "$ns1" link add tun0 type idtun && ip -n "$ns2" link add tun0 type idtun &&
+	ip netns exec "$ns1" "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k1") \
+		peer "$(echo "$k2" | "$IDTUN" pubkey)" "${ep1[@]}" \
+		allowed-ips "10.$net.0.2/32" &&
+	ip netns exec "$ns2" "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k2") \
+		peer "$(echo "$k1" | "$IDTUN" pubkey)" "${ep2[@]}" \
+		allowed-ips "10.$net.0.1/32" &&
+	ip -n "$ns1" address add "10.$net.0.1/24" dev tun0 &&
+	ip -n "$ns2" address add "10.$net.0.2/24" dev tun0 &&
+	ip -n "$ns1" link set tun0 up && ip -n "$ns2" link set tun0 up
+}
+
 unload_idtun() {
 	! idtun_loaded || rmmod idtun
 }

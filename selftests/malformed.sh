@@ -19,25 +19,8 @@ cleanup() {
 trap cleanup EXIT
 load_idtun
 
-k1=$("$IDTUN" genkey)
-k2=$("$IDTUN" genkey)
-setup() {
-	ip netns add mf1 && ip netns add mf2 &&
-	ip link add eth0 netns mf1 type veth peer eth0 netns mf2 &&
-	ip -n mf1 address add 192.168.88.1/24 dev eth0 &&
-	ip -n mf2 address add 192.168.88.2/24 dev eth0 &&
-	ip -n mf1 link set eth0 up && ip -n mf2 link set eth0 up &&
-	ip -n mf1 link set lo up && ip -n mf2 link set lo up &&
-	ip -n mf1 link add tun0 type idtun && ip -n mf2 link add tun0 type idtun &&
-	ip netns exec mf1 "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k1") \
-		peer "$(echo "$k2" | "$IDTUN" pubkey)" allowed-ips 10.88.0.2/32 &&
-	ip netns exec mf2 "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k2") \
-		peer "$(echo "$k1" | "$IDTUN" pubkey)" endpoint 192.168.88.1:51820 \
-		allowed-ips 10.88.0.1/32 &&
-	ip -n mf1 address add 10.88.0.1/24 dev tun0 && ip -n mf1 link set tun0 up &&
-	ip -n mf2 address add 10.88.0.2/24 dev tun0 && ip -n mf2 link set tun0 up
-}
-check "two idtun devices, one knowing the other's endpoint" setup
+check "two idtun devices, one knowing the other's endpoint" \
+	idtun_pair mf1 mf2 88 "" 192.168.88.1:51820
 check "the tunnel works" ip netns exec mf2 ping -c 2 -W 5 10.88.0.1
 
 # stat NS FIELD: a counter of tun0 in NS, from ip -s -j link.

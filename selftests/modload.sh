@@ -40,26 +40,10 @@ ip netns del modload
 # sessions, timers and traffic in flight, then rmmod. Everything the
 # tunnels hold must go with them.
 live_round() {
-	local k1 k2
-	k1=$("$IDTUN" genkey)
-	k2=$("$IDTUN" genkey)
-	ip netns add ml1 && ip netns add ml2 &&
-	ip link add eth0 netns ml1 type veth peer eth0 netns ml2 &&
-	ip -n ml1 address add 192.168.77.1/24 dev eth0 &&
-	ip -n ml2 address add 192.168.77.2/24 dev eth0 &&
-	ip -n ml1 link set eth0 up && ip -n ml2 link set eth0 up &&
-	ip -n ml1 link add tun0 type idtun && ip -n ml2 link add tun0 type idtun &&
-	ip netns exec ml1 "$IDTUN" set tun0 listen-port 1 private-key <(echo "$k1") \
-		peer "$(echo "$k2" | "$IDTUN" pubkey)" endpoint 192.168.77.2:2 \
-		allowed-ips 10.77.0.2/32 &&
-	ip netns exec ml2 "$IDTUN" set tun0 listen-port 2 private-key <(echo "$k2") \
-		peer "$(echo "$k1" | "$IDTUN" pubkey)" endpoint 192.168.77.1:1 \
-		allowed-ips 10.77.0.1/32 &&
-	ip -n ml1 address add 10.77.0.1/24 dev tun0 && ip -n ml1 link set tun0 up &&
-	ip -n ml2 address add 10.77.0.2/24 dev tun0 && ip -n ml2 link set tun0 up &&
+	idtun_pair ml1 ml2 77 192.168.77.2:51820 192.168.77.1:51820 &&
 	ip netns exec ml1 ping -c 2 -W 5 10.77.0.2 &&
-	ip netns exec ml1 "$IDTUN" set tun0 peer "$(echo "$k2" | "$IDTUN" pubkey)" \
-		persistent-keepalive 1 &&
+	ip netns exec ml1 "$IDTUN" set tun0 \
+		peer "$(ip netns exec ml1 "$IDTUN" show tun0 peers)" persistent-keepalive 1 &&
 	{ ip netns exec ml1 ping -f -w 2 10.77.0.2 >/dev/null 2>&1 & } &&
 	sleep 1 && timeout 60 rmmod idtun
 }

@@ -22,25 +22,8 @@ load_idtun
 # rp1 (192.168.94.1) runs idtun on port 51820 and the relay on 40000; its
 # peer's endpoint is the relay, which forwards to rp2 (192.168.94.2:51820)
 # and back. Commands come to the relay on a FIFO.
-k1=$("$IDTUN" genkey)
-k2=$("$IDTUN" genkey)
-setup() {
-	ip netns add rp1 && ip netns add rp2 &&
-	ip link add eth0 netns rp1 type veth peer eth0 netns rp2 &&
-	ip -n rp1 address add 192.168.94.1/24 dev eth0 &&
-	ip -n rp2 address add 192.168.94.2/24 dev eth0 &&
-	ip -n rp1 link set eth0 up && ip -n rp2 link set eth0 up &&
-	ip -n rp1 link set lo up && ip -n rp2 link set lo up &&
-	ip -n rp1 link add tun0 type idtun && ip -n rp2 link add tun0 type idtun &&
-	ip netns exec rp1 "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k1") \
-		peer "$(echo "$k2" | "$IDTUN" pubkey)" endpoint 192.168.94.1:40000 \
-		allowed-ips 10.94.0.2/32 &&
-	ip netns exec rp2 "$IDTUN" set tun0 listen-port 51820 private-key <(echo "$k2") \
-		peer "$(echo "$k1" | "$IDTUN" pubkey)" allowed-ips 10.94.0.1/32 &&
-	ip -n rp1 address add 10.94.0.1/24 dev tun0 && ip -n rp1 link set tun0 up &&
-	ip -n rp2 address add 10.94.0.2/24 dev tun0 && ip -n rp2 link set tun0 up
-}
-check "two idtun peers and a relay between them" setup
+check "two idtun peers and a relay between them" \
+	idtun_pair rp1 rp2 94 192.168.94.1:40000 ""
 
 mkfifo "$CHECK_OUT.cmd"
 ip netns exec rp1 /usr/bin/python3 - "$CHECK_OUT.cmd" >"$CHECK_OUT.relay" 2>&1 <<'PY' &
