@@ -81,7 +81,7 @@ check_true "no more marked packets ($before -> $after)" [ "${before:-x}" = "${af
 # The host namespace goes: the device stays in the pod, cut off.
 check "the host namespace is deleted" ip netns del ns-host
 check "the device is still in the pod" wait_until 10 ip -n ns-pod link show tun0
-check "without a carrier" wait_until 10 sh -c \
+check "without a carrier" wait_until 60 sh -c \
 	"ip -n ns-pod link show tun0 | grep -q NO-CARRIER"
 check_fails "and sends nothing" "100% packet loss" \
 	ip netns exec ns-pod ping -c 2 -W 1 10.93.0.2
