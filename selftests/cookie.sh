@@ -75,14 +75,19 @@ key = hashlib.blake2s(b"mac1----" + pub).digest()
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setblocking(False)
 s.connect(("192.168.92.1", 51820))
+# Made ahead, so the flood is as fast as sending: each still costs the
+# responder a Diffie-Hellman unless it is under load.
+msgs = []
+for _ in range(512):
+    body = struct.pack("<I", 1) + os.urandom(4 + 32 + 48 + 28)
+    msgs.append(body + hashlib.blake2s(body, key=key, digest_size=16).digest()
+                + bytes(16))
 sent = cookies = 0
 end = time.monotonic() + float(sys.argv[2])
 while time.monotonic() < end:
-    for _ in range(64):
-        body = struct.pack("<I", 1) + os.urandom(4 + 32 + 48 + 28)
-        mac1 = hashlib.blake2s(body, key=key, digest_size=16).digest()
+    for msg in msgs:
         try:
-            s.send(body + mac1 + bytes(16))
+            s.send(msg)
             sent += 1
         except BlockingIOError:
             break
@@ -134,19 +139,19 @@ pub = base64.b64decode(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setblocking(False)
 s.connect(("192.168.92.1", 51820))
-mac1s, cookie, n = {}, None, 0
+mac1s, cookie = {}, None
 
 def initiation(index, cookie=None):
     body = struct.pack("<II", 1, index) + os.urandom(32 + 48 + 28)
     return wgref.add_macs(body + bytes(32), pub, cookie)
 
 # Load first, and a cookie out of it.
-end = time.monotonic() + 20
+msgs = [initiation(n) for n in range(1, 513)]
+for n, msg in enumerate(msgs, 1):
+    mac1s[n] = msg[116:132]
+end = time.monotonic() + 30
 while cookie is None and time.monotonic() < end:
-    for _ in range(64):
-        n += 1
-        msg = initiation(n)
-        mac1s[n] = msg[116:132]
+    for msg in msgs:
         try:
             s.send(msg)
         except BlockingIOError:
@@ -162,14 +167,17 @@ while cookie is None and time.monotonic() < end:
 if cookie is None:
     sys.exit("no cookie reply")
 # Then valid MAC2s, as fast as we can, for 8 seconds.
+msgs = [initiation(0, cookie) for _ in range(512)]
 sent = 0
 end = time.monotonic() + 8
 while time.monotonic() < end:
-    try:
-        s.send(initiation(0, cookie))
-        sent += 1
-    except BlockingIOError:
-        time.sleep(0.001)
+    for msg in msgs:
+        try:
+            s.send(msg)
+            sent += 1
+        except BlockingIOError:
+            time.sleep(0.001)
+            break
 print(sent)
 PY
 }
