@@ -78,6 +78,16 @@ check "traffic flows unmarked" ip netns exec ns-pod ping -c 2 -W 5 10.93.0.2
 after=$(marked)
 check_true "no more marked packets ($before -> $after)" [ "${before:-x}" = "${after:-y}" ]
 
+# Port 0: the sockets reopen, in the host, on a random free port.
+random_port() {
+	[ "${1:-0}" -gt 0 ] && [ "$1" != 51820 ]
+}
+check "listen-port 0" ip netns exec ns-pod "$IDTUN" set tun0 listen-port 0
+port=$(ip netns exec ns-pod "$IDTUN" show tun0 listen-port)
+check_true "picks a random port ($port)" random_port "$port"
+check "the host listens on it" sh -c "ip netns exec ns-host ss -Hlun | grep -q ':$port '"
+check "traffic flows from the new port" ip netns exec ns-pod ping -c 2 -W 5 10.93.0.2
+
 # The host namespace goes: the device stays in the pod, cut off.
 check "the host namespace is deleted" ip netns del ns-host
 check "the device is still in the pod" wait_until 10 ip -n ns-pod link show tun0
