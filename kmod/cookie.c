@@ -57,12 +57,6 @@ void idtun_cookie_compute(u8 cookie[IDTUN_COOKIE_SIZE],
 	blake2s_final(&state, cookie);
 }
 
-static bool idtun_expired(u64 birthdate, u64 seconds)
-{
-	return (s64)(birthdate + seconds * NSEC_PER_SEC) <=
-	       (s64)ktime_get_coarse_boottime_ns();
-}
-
 void idtun_cookie_checker_init(struct idtun_cookie_checker *checker)
 {
 	init_rwsem(&checker->secret_lock);
@@ -107,10 +101,10 @@ static void idtun_cookie_for(u8 cookie[IDTUN_COOKIE_SIZE],
 {
 	__be16 port = udp_hdr(skb)->source;
 
-	if (idtun_expired(checker->secret_birthdate,
+	if (idtun_birthdate_expired(checker->secret_birthdate,
 			  IDTUN_COOKIE_SECRET_MAX_AGE)) {
 		down_write(&checker->secret_lock);
-		if (idtun_expired(checker->secret_birthdate,
+		if (idtun_birthdate_expired(checker->secret_birthdate,
 				  IDTUN_COOKIE_SECRET_MAX_AGE)) {
 			get_random_bytes(checker->secret, IDTUN_KEY_SIZE);
 			checker->secret_birthdate =
@@ -177,7 +171,7 @@ void idtun_cookie_add_macs(void *msg, size_t len, struct idtun_cookie *cookie)
 	memcpy(cookie->last_mac1_sent, macs->mac1, IDTUN_MAC_SIZE);
 	cookie->have_sent_mac1 = true;
 	if (cookie->is_valid &&
-	    !idtun_expired(cookie->birthdate, IDTUN_COOKIE_SECRET_MAX_AGE -
+	    !idtun_birthdate_expired(cookie->birthdate, IDTUN_COOKIE_SECRET_MAX_AGE -
 						IDTUN_COOKIE_SECRET_LATENCY))
 		idtun_cookie_mac(macs->mac2, msg, len - IDTUN_MAC_SIZE,
 				 cookie->cookie, IDTUN_COOKIE_SIZE);

@@ -61,9 +61,7 @@ static int idtun_stop(struct net_device *dev)
 		idtun_timers_stop(peer);
 		idtun_handshake_clear(&peer->handshake, idt->index_table);
 		idtun_keypairs_clear(&peer->keypairs, idt->index_table, false);
-		atomic64_set(&peer->last_sent_handshake,
-			     ktime_get_coarse_boottime_ns() -
-			     (u64)(IDTUN_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+		idtun_peer_forget_last_handshake(peer);
 	}
 	idtun_socket_uninit(idt);
 	mutex_unlock(&idt->update_lock);

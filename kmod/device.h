@@ -89,9 +89,4 @@ int idtun_device_init(void);
 void idtun_device_uninit(void);
 bool idtun_is_device(const struct net_device *dev);
 
-static inline struct net *idtun_sock_net(struct idtun_device *idt)
-{
-	return idt->creating_net;
-}
-
 #endif /* _IDTUN_DEVICE_H */

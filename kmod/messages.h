@@ -12,6 +12,7 @@
 #include <crypto/chacha20poly1305.h>
 #include <crypto/curve25519.h>
 #include <linux/kernel.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 
 enum {
@@ -91,6 +92,13 @@ static_assert(sizeof(struct idtun_msg_initiation) == 148);
 static_assert(sizeof(struct idtun_msg_response) == 92);
 static_assert(sizeof(struct idtun_msg_cookie) == 64);
 static_assert(sizeof(struct idtun_msg_data) == 16);
+
+/* Whether something born at birthdate (boottime ns) is seconds old. */
+static inline bool idtun_birthdate_expired(u64 birthdate, u64 seconds)
+{
+	return (s64)(birthdate + seconds * NSEC_PER_SEC) <=
+	       (s64)ktime_get_coarse_boottime_ns();
+}
 
 /* Transport plaintext is padded to this multiple, within the MTU. */
 #define IDTUN_PADDING_MULTIPLE	16

@@ -53,10 +53,7 @@ struct idtun_peer *idtun_peer_create(struct idtun_device *idt,
 	rwlock_init(&peer->endpoint_lock);
 	skb_queue_head_init(&peer->staged);
 	idtun_timers_init(peer);
-	/* Long ago, so that the first initiation is not held back. */
-	atomic64_set(&peer->last_sent_handshake,
-		     ktime_get_coarse_boottime_ns() -
-		     (u64)(IDTUN_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+	idtun_peer_forget_last_handshake(peer);
 	INIT_WORK(&peer->transmit_handshake_work, idtun_transmit_handshake_work);
 	INIT_WORK(&peer->clear_peer_work, idtun_clear_peer_work);
 	INIT_LIST_HEAD(&peer->allowedips_list);
@@ -66,6 +63,14 @@ struct idtun_peer *idtun_peer_create(struct idtun_device *idt,
 	idtun_peer_table_add(idt->peer_table, peer);
 	idt->num_peers++;
 	return peer;
+}
+
+/* Long ago, so that the next initiation is not held back. */
+void idtun_peer_forget_last_handshake(struct idtun_peer *peer)
+{
+	atomic64_set(&peer->last_sent_handshake,
+		     ktime_get_coarse_boottime_ns() -
+		     (u64)(IDTUN_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
 }
 
 struct idtun_peer *idtun_peer_get_maybe_zero(struct idtun_peer *peer)

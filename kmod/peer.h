@@ -110,5 +110,6 @@ void idtun_peer_set_endpoint(struct idtun_peer *peer,
 			     const struct idtun_endpoint *ep);
 void idtun_peer_clear_src(struct idtun_peer *peer);
 void idtun_peer_expire_keys(struct idtun_peer *peer);
+void idtun_peer_forget_last_handshake(struct idtun_peer *peer);
 
 #endif /* _IDTUN_PEER_H */

@@ -26,12 +26,6 @@
 				  sizeof(struct ipv6hdr) + \
 				  sizeof(struct udphdr) + NET_SKB_PAD, 4)
 
-bool idtun_birthdate_expired(u64 birthdate, u64 seconds)
-{
-	return (s64)(birthdate + seconds * NSEC_PER_SEC) <=
-	       (s64)ktime_get_coarse_boottime_ns();
-}
-
 void idtun_transmit_handshake_work(struct work_struct *work)
 {
 	struct idtun_peer *peer = container_of(work, struct idtun_peer,

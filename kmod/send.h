@@ -29,6 +29,4 @@ void idtun_send_cookie_reply(struct idtun_device *idt, struct sk_buff *skb,
 			     __le32 sender_index);
 void idtun_transmit_handshake_work(struct work_struct *work);
 
-bool idtun_birthdate_expired(u64 birthdate, u64 seconds);
-
 #endif /* _IDTUN_SEND_H */
