@@ -6,7 +6,7 @@
 const struct nla_policy idtun_peer_nl_policy[IDTUN_A_PEER_MAX + 1] = {
 	[IDTUN_A_PEER_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
 	[IDTUN_A_PEER_PRESHARED_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
-	[IDTUN_A_PEER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x7),
+	[IDTUN_A_PEER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0xf),
 	[IDTUN_A_PEER_ENDPOINT] = NLA_POLICY_RANGE(NLA_BINARY, 16, 28),
 	[IDTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16, },
 	[IDTUN_A_PEER_LAST_HANDSHAKE_TIME] = { .type = NLA_U64, },
@@ -14,6 +14,9 @@ const struct nla_policy idtun_peer_nl_policy[IDTUN_A_PEER_MAX + 1] = {
 	[IDTUN_A_PEER_TX_BYTES] = { .type = NLA_U64, },
 	[IDTUN_A_PEER_ALLOWED_IPS] = NLA_POLICY_NESTED_ARRAY(idtun_allowedip_nl_policy),
 	[IDTUN_A_PEER_PROTOCOL_VERSION] = NLA_POLICY_RANGE(NLA_U32, 1, 1),
+	[IDTUN_A_PEER_LABELS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IDTUN_A_PEER_IDENTITY] = { .type = NLA_U32, },
+	[IDTUN_A_PEER_ALLOWED_IDENTITIES] = NLA_POLICY_NESTED_ARRAY(idtun_allowed_identity_nl_policy),
 };
 
 const struct nla_policy idtun_allowedip_nl_policy[IDTUN_A_ALLOWEDIP_MAX + 1] = {
@@ -23,6 +26,59 @@ const struct nla_policy idtun_allowedip_nl_policy[IDTUN_A_ALLOWEDIP_MAX + 1] = {
 	[IDTUN_A_ALLOWEDIP_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 };
 
+const struct nla_policy idtun_allowed_identity_nl_policy[IDTUN_A_ALLOWED_IDENTITY_MAX + 1] = {
+	[IDTUN_A_ALLOWED_IDENTITY_IDENTITY] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDTUN_A_ALLOWED_IDENTITY_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+};
+
+const struct nla_policy idtun_binding_nl_policy[IDTUN_A_BINDING_MAX + 1] = {
+	[IDTUN_A_BINDING_IDENTITY] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDTUN_A_BINDING_CGROUP] = { .type = NLA_NUL_STRING, .len = cgroup-path-max, },
+	[IDTUN_A_BINDING_CGROUP_ID] = { .type = NLA_U64, },
+	[IDTUN_A_BINDING_FAMILY] = { .type = NLA_U16, },
+	[IDTUN_A_BINDING_IPADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IDTUN_A_BINDING_CIDR_MASK] = NLA_POLICY_MAX(NLA_U8, 128),
+	[IDTUN_A_BINDING_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+};
+
+const struct nla_policy idtun_rule_nl_policy[IDTUN_A_RULE_MAX + 1] = {
+	[IDTUN_A_RULE_DIRECTION] = NLA_POLICY_MAX(NLA_U32, 1),
+	[IDTUN_A_RULE_IDENTITY] = { .type = NLA_U32, },
+	[IDTUN_A_RULE_FAMILY] = { .type = NLA_U16, },
+	[IDTUN_A_RULE_IPADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IDTUN_A_RULE_CIDR_MASK] = NLA_POLICY_MAX(NLA_U8, 128),
+	[IDTUN_A_RULE_PROTOCOL] = { .type = NLA_U8, },
+	[IDTUN_A_RULE_PORT_MIN] = { .type = NLA_U16, },
+	[IDTUN_A_RULE_PORT_MAX] = { .type = NLA_U16, },
+	[IDTUN_A_RULE_ACTION] = NLA_POLICY_MAX(NLA_U32, 1),
+	[IDTUN_A_RULE_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[IDTUN_A_RULE_PACKETS] = { .type = NLA_U64, },
+	[IDTUN_A_RULE_BYTES] = { .type = NLA_U64, },
+};
+
+const struct nla_policy idtun_identity_nl_policy[IDTUN_A_IDENTITY_MAX + 1] = {
+	[IDTUN_A_IDENTITY_IDENTITY] = { .type = NLA_U32, },
+	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = name-max, },
+	[IDTUN_A_IDENTITY_BINDINGS] = NLA_POLICY_NESTED_ARRAY(idtun_binding_nl_policy),
+	[IDTUN_A_IDENTITY_TX_PACKETS] = { .type = NLA_U64, },
+	[IDTUN_A_IDENTITY_TX_BYTES] = { .type = NLA_U64, },
+	[IDTUN_A_IDENTITY_RX_PACKETS] = { .type = NLA_U64, },
+	[IDTUN_A_IDENTITY_RX_BYTES] = { .type = NLA_U64, },
+	[IDTUN_A_IDENTITY_TX_DROPPED] = { .type = NLA_U64, },
+	[IDTUN_A_IDENTITY_RX_DROPPED] = { .type = NLA_U64, },
+};
+
+const struct nla_policy idtun_drops_nl_policy[IDTUN_A_DROPS_MAX + 1] = {
+	[IDTUN_A_DROPS_NO_IDENTITY] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_EGRESS_POLICY] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_INGRESS_POLICY] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_LABEL_MISSING] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_LABEL_MALFORMED] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_LABEL_UNEXPECTED] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_LABEL_NOT_ALLOWED] = { .type = NLA_U64, },
+	[IDTUN_A_DROPS_AUDIT_SUPPRESSED] = { .type = NLA_U64, },
+};
+
 /* IDTUN_CMD_GET_DEVICE */
 const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = {
 	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -30,17 +86,51 @@ const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = 
 };
 
 /* IDTUN_CMD_SET_DEVICE */
-const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_PEERS + 1] = {
+static const struct netlink_range_validation idtun_device_audit_rate_range = {
+	.min = 0ULL,
+	.max = 1000000ULL,
+};
+
+const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_RULES + 1] = {
 	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IDTUN_A_DEVICE_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[IDTUN_A_DEVICE_PRIVATE_KEY] = NLA_POLICY_EXACT_LEN(IDTUN_KEY_LEN),
-	[IDTUN_A_DEVICE_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[IDTUN_A_DEVICE_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x7),
 	[IDTUN_A_DEVICE_LISTEN_PORT] = { .type = NLA_U16, },
 	[IDTUN_A_DEVICE_FWMARK] = { .type = NLA_U32, },
 	[IDTUN_A_DEVICE_PEERS] = NLA_POLICY_NESTED_ARRAY(idtun_peer_nl_policy),
+	[IDTUN_A_DEVICE_DEFAULT_IDENTITY] = { .type = NLA_U32, },
+	[IDTUN_A_DEVICE_MARK_MASK] = { .type = NLA_U32, },
+	[IDTUN_A_DEVICE_EGRESS_DEFAULT] = NLA_POLICY_MAX(NLA_U32, 1),
+	[IDTUN_A_DEVICE_INGRESS_DEFAULT] = NLA_POLICY_MAX(NLA_U32, 1),
+	[IDTUN_A_DEVICE_AUDIT_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &idtun_device_audit_rate_range),
+	[IDTUN_A_DEVICE_BINDINGS] = NLA_POLICY_NESTED_ARRAY(idtun_binding_nl_policy),
+	[IDTUN_A_DEVICE_RULES] = NLA_POLICY_NESTED_ARRAY(idtun_rule_nl_policy),
 };
 
-const struct genl_ops idtun_nl_ops[2] = {
+/* IDTUN_CMD_GET_IDENTITIES */
+const struct nla_policy idtun_get_identities_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = {
+	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDTUN_A_DEVICE_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* IDTUN_CMD_GET_POLICY */
+const struct nla_policy idtun_get_policy_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = {
+	[IDTUN_A_DEVICE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDTUN_A_DEVICE_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* IDTUN_CMD_SET_NAME */
+const struct nla_policy idtun_set_name_nl_policy[IDTUN_A_IDENTITY_NAME + 1] = {
+	[IDTUN_A_IDENTITY_IDENTITY] = { .type = NLA_U32, },
+	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = name-max, },
+};
+
+/* IDTUN_CMD_GET_NAMES */
+const struct nla_policy idtun_get_names_nl_policy[0 + 1] = {
+};
+
+const struct genl_ops idtun_nl_ops[6] = {
 	{
 		.cmd = IDTUN_CMD_GET_DEVICE,
 		.dumpit = idtun_nl_get_device_dumpit,
@@ -53,7 +143,42 @@ const struct genl_ops idtun_nl_ops[2] = {
 		.cmd = IDTUN_CMD_SET_DEVICE,
 		.doit = idtun_nl_set_device_doit,
 		.policy = idtun_set_device_nl_policy,
-		.maxattr = IDTUN_A_DEVICE_PEERS,
+		.maxattr = IDTUN_A_DEVICE_RULES,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = IDTUN_CMD_GET_IDENTITIES,
+		.dumpit = idtun_nl_get_identities_dumpit,
+		.done = idtun_nl_get_identities_done,
+		.policy = idtun_get_identities_nl_policy,
+		.maxattr = IDTUN_A_DEVICE_IFNAME,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IDTUN_CMD_GET_POLICY,
+		.dumpit = idtun_nl_get_policy_dumpit,
+		.done = idtun_nl_get_policy_done,
+		.policy = idtun_get_policy_nl_policy,
+		.maxattr = IDTUN_A_DEVICE_IFNAME,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IDTUN_CMD_SET_NAME,
+		.doit = idtun_nl_set_name_doit,
+		.policy = idtun_set_name_nl_policy,
+		.maxattr = IDTUN_A_IDENTITY_NAME,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IDTUN_CMD_GET_NAMES,
+		.dumpit = idtun_nl_get_names_dumpit,
+		.done = idtun_nl_get_names_done,
+		.policy = idtun_get_names_nl_policy,
+		.maxattr = 0,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+const struct genl_multicast_group idtun_nl_mcgrps[1] = {
+	[IDTUN_NLGRP_AUDIT] = { .name = IDTUN_MCGRP_AUDIT, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };

@@ -11,13 +11,35 @@
 
 extern const struct nla_policy idtun_peer_nl_policy[IDTUN_A_PEER_MAX + 1];
 extern const struct nla_policy idtun_allowedip_nl_policy[IDTUN_A_ALLOWEDIP_MAX + 1];
+extern const struct nla_policy idtun_allowed_identity_nl_policy[IDTUN_A_ALLOWED_IDENTITY_MAX + 1];
+extern const struct nla_policy idtun_binding_nl_policy[IDTUN_A_BINDING_MAX + 1];
+extern const struct nla_policy idtun_rule_nl_policy[IDTUN_A_RULE_MAX + 1];
+extern const struct nla_policy idtun_identity_nl_policy[IDTUN_A_IDENTITY_MAX + 1];
+extern const struct nla_policy idtun_drops_nl_policy[IDTUN_A_DROPS_MAX + 1];
 extern const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
-extern const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_PEERS + 1];
+extern const struct nla_policy idtun_set_device_nl_policy[IDTUN_A_DEVICE_RULES + 1];
+extern const struct nla_policy idtun_get_identities_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
+extern const struct nla_policy idtun_get_policy_nl_policy[IDTUN_A_DEVICE_IFNAME + 1];
+extern const struct nla_policy idtun_set_name_nl_policy[IDTUN_A_IDENTITY_NAME + 1];
+extern const struct nla_policy idtun_get_names_nl_policy[0 + 1];
 
 int idtun_nl_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int idtun_nl_get_device_done(struct netlink_callback *cb);
 int idtun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info);
+int idtun_nl_get_identities_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int idtun_nl_get_identities_done(struct netlink_callback *cb);
+int idtun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int idtun_nl_get_policy_done(struct netlink_callback *cb);
+int idtun_nl_set_name_doit(struct sk_buff *skb, struct genl_info *info);
+int idtun_nl_get_names_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int idtun_nl_get_names_done(struct netlink_callback *cb);
 
-extern const struct genl_ops idtun_nl_ops[2];
+extern const struct genl_ops idtun_nl_ops[6];
+
+enum {
+	IDTUN_NLGRP_AUDIT,
+};
+
+extern const struct genl_multicast_group idtun_nl_mcgrps[1];
 
 #endif /* _IDTUN_NETLINK_GEN_H */

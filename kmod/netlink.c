@@ -639,6 +639,43 @@ out_put:
 	return ret;
 }
 
+/* Placeholders until identity and policy land (issue 4, in progress). */
+int idtun_nl_get_identities_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	return -EOPNOTSUPP;
+}
+
+int idtun_nl_get_identities_done(struct netlink_callback *cb)
+{
+	return 0;
+}
+
+int idtun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return -EOPNOTSUPP;
+}
+
+int idtun_nl_get_policy_done(struct netlink_callback *cb)
+{
+	return 0;
+}
+
+int idtun_nl_set_name_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return -EOPNOTSUPP;
+}
+
+int idtun_nl_get_names_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return -EOPNOTSUPP;
+}
+
+int idtun_nl_get_names_done(struct netlink_callback *cb)
+{
+	return 0;
+}
+
 static struct genl_family idtun_genl_family __ro_after_init = {
 	.name		= IDTUN_FAMILY_NAME,
 	.version	= IDTUN_FAMILY_VERSION,
@@ -646,6 +683,8 @@ static struct genl_family idtun_genl_family __ro_after_init = {
 	.netnsok	= true,
 	.ops		= idtun_nl_ops,
 	.n_ops		= ARRAY_SIZE(idtun_nl_ops),
+	.mcgrps		= idtun_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(idtun_nl_mcgrps),
 	IDTUN_GENL_RESV_START_OP(IDTUN_CMD_MAX + 1)
 };
 
