@@ -33,7 +33,7 @@ const struct nla_policy idtun_allowed_identity_nl_policy[IDTUN_A_ALLOWED_IDENTIT
 
 const struct nla_policy idtun_binding_nl_policy[IDTUN_A_BINDING_MAX + 1] = {
 	[IDTUN_A_BINDING_IDENTITY] = NLA_POLICY_MIN(NLA_U32, 1),
-	[IDTUN_A_BINDING_CGROUP] = { .type = NLA_NUL_STRING, .len = cgroup-path-max, },
+	[IDTUN_A_BINDING_CGROUP] = { .type = NLA_NUL_STRING, .len = IDTUN_CGROUP_PATH_MAX, },
 	[IDTUN_A_BINDING_CGROUP_ID] = { .type = NLA_U64, },
 	[IDTUN_A_BINDING_FAMILY] = { .type = NLA_U16, },
 	[IDTUN_A_BINDING_IPADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -58,7 +58,7 @@ const struct nla_policy idtun_rule_nl_policy[IDTUN_A_RULE_MAX + 1] = {
 
 const struct nla_policy idtun_identity_nl_policy[IDTUN_A_IDENTITY_MAX + 1] = {
 	[IDTUN_A_IDENTITY_IDENTITY] = { .type = NLA_U32, },
-	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = name-max, },
+	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = IDTUN_NAME_MAX, },
 	[IDTUN_A_IDENTITY_BINDINGS] = NLA_POLICY_NESTED_ARRAY(idtun_binding_nl_policy),
 	[IDTUN_A_IDENTITY_TX_PACKETS] = { .type = NLA_U64, },
 	[IDTUN_A_IDENTITY_TX_BYTES] = { .type = NLA_U64, },
@@ -86,7 +86,7 @@ const struct nla_policy idtun_get_device_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = 
 };
 
 /* IDTUN_CMD_SET_DEVICE */
-static const struct netlink_range_validation idtun_device_audit_rate_range = {
+static struct netlink_range_validation idtun_device_audit_rate_range = {
 	.min = 0ULL,
 	.max = 1000000ULL,
 };
@@ -123,7 +123,7 @@ const struct nla_policy idtun_get_policy_nl_policy[IDTUN_A_DEVICE_IFNAME + 1] = 
 /* IDTUN_CMD_SET_NAME */
 const struct nla_policy idtun_set_name_nl_policy[IDTUN_A_IDENTITY_NAME + 1] = {
 	[IDTUN_A_IDENTITY_IDENTITY] = { .type = NLA_U32, },
-	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = name-max, },
+	[IDTUN_A_IDENTITY_NAME] = { .type = NLA_NUL_STRING, .len = IDTUN_NAME_MAX, },
 };
 
 /* IDTUN_CMD_GET_NAMES */
