@@ -307,7 +307,7 @@ static void aip_remove_all_empties(struct kunit *test)
 	}
 	for (i = 0; i < NPEERS; i++)
 		idtun_aip_remove_peer(&f->table, &f->peers[i], &f->lock);
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.root4));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.trie.root4));
 	mutex_unlock(&f->lock);
 }
 

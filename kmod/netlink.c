@@ -150,7 +150,7 @@ static int idtun_nl_fill_allowedips(struct sk_buff *skb,
 				    struct idtun_peer *peer, long skip,
 				    bool *complete)
 {
-	struct idtun_aip_node *node;
+	struct idtun_trie_node *node;
 	struct nlattr *aips, *aip;
 	u8 addr[16], cidr;
 	long i = 0;
@@ -160,10 +160,10 @@ static int idtun_nl_fill_allowedips(struct sk_buff *skb,
 	aips = nla_nest_start(skb, IDTUN_A_PEER_ALLOWED_IPS);
 	if (!aips)
 		return -EMSGSIZE;
-	list_for_each_entry(node, &peer->allowedips_list, peer_list) {
+	list_for_each_entry(node, &peer->allowedips_list, list) {
 		if (i++ < skip)
 			continue;
-		idtun_aip_node_prefix(node, &family, addr, &cidr);
+		idtun_trie_node_prefix(node, &family, addr, &cidr);
 		aip = nla_nest_start(skb, n + 1);
 		if (!aip || nla_put_u16(skb, IDTUN_A_ALLOWEDIP_FAMILY, family) ||
 		    nla_put(skb, IDTUN_A_ALLOWEDIP_IPADDR,

@@ -83,7 +83,7 @@ struct idtun_peer {
 	/* Entry in the device's peer_list and peer table; under update_lock. */
 	struct list_head peer_list;
 	struct hlist_node pubkey_hash;
-	/* The peer's allowed IPs (struct idtun_aip_node.peer_list); ditto. */
+	/* The peer's allowed IPs (struct idtun_trie_node.list); ditto. */
 	struct list_head allowedips_list;
 
 	struct kref refcount;

@@ -278,6 +278,93 @@ def open_data(key, msg):
     return receiver, counter, aead_open(key, counter, msg[16:])
 
 
+# ---- labelled transport: idtun's extension between two idtun peers that
+# both have labels on (docs/protocol.md, "Labelled transport")
+
+LABEL_TYPE = 0x10       # high nibble 1 ("label": neither IPv4 nor IPv6), format 0
+LABEL_LEN = 8
+# The receiver's verdicts on a decrypted, non-empty plaintext, named as
+# kmod/label.h's enum idtun_label_verdict and the drop counters.
+LABEL_OK, LABEL_MISSING, LABEL_MALFORMED, LABEL_UNEXPECTED = (
+    "ok", "missing", "malformed", "unexpected")
+
+
+def label_header(identity):
+    """The 8-byte label: type 0x10, flags 0, reserved 0 (16 bits), the
+    sender's identity as a little-endian u32, never 0."""
+    if not 0 < identity < 2**32:
+        raise ValueError("a label's identity is 1 to 2^32 - 1")
+    return struct.pack("<BBHI", LABEL_TYPE, 0, 0, identity)
+
+
+def label_padding(length, mtu):
+    """Zero bytes after a labelled packet of length bytes: label and packet
+    are padded together to a multiple of 16, but the packet and its padding
+    never exceed the MTU (so the plaintext never exceeds 8 + MTU), and a
+    packet longer than the MTU gets none."""
+    return padded_len(LABEL_LEN + length, LABEL_LEN + mtu) - LABEL_LEN - length
+
+
+def labelled_plaintext(identity, packet, mtu):
+    """label || packet || zero padding, as a labelled peer seals it."""
+    return (label_header(identity) + packet
+            + b"\0" * label_padding(len(packet), mtu))
+
+
+def sealed_message(receiver, counter, key, plaintext):
+    """A type-4 message of exactly this plaintext (no padding added)."""
+    return (struct.pack("<B3xIQ", MSG_DATA, receiver, counter)
+            + aead_seal(key, counter, plaintext))
+
+
+def labelled_message(receiver, counter, key, identity, packet, mtu):
+    """A transport data message from a labelled peer."""
+    return sealed_message(receiver, counter, key,
+                          labelled_plaintext(identity, packet, mtu))
+
+
+def check_label(plaintext, labelled):
+    """The receiver's label check on a decrypted plaintext, for a peer with
+    labels on or off: returns (verdict, identity or None, what follows).
+    An empty plaintext is a keepalive and has no label."""
+    if not plaintext:
+        raise ValueError("a keepalive: no label to check")
+    version = plaintext[0] >> 4
+    if not labelled:
+        return (LABEL_UNEXPECTED if version == LABEL_TYPE >> 4 else LABEL_OK,
+                None, plaintext)
+    if version in (4, 6):
+        return LABEL_MISSING, None, plaintext
+    if len(plaintext) < LABEL_LEN:
+        return LABEL_MALFORMED, None, plaintext
+    kind, flags, reserved, identity = struct.unpack_from("<BBHI", plaintext)
+    if kind != LABEL_TYPE or flags or reserved or not identity:
+        return LABEL_MALFORMED, None, plaintext
+    return LABEL_OK, identity, plaintext[LABEL_LEN:]
+
+
+def ip_packet_len(data):
+    """The length an IPv4 or IPv6 packet at the front of data says it has
+    (what a receiver trims the padding to), or None."""
+    if len(data) >= 20 and data[0] >> 4 == 4:
+        return struct.unpack_from("!H", data, 2)[0]
+    if len(data) >= 40 and data[0] >> 4 == 6:
+        return 40 + struct.unpack_from("!H", data, 4)[0]
+    return None
+
+
+def open_labelled(key, msg, labelled=True):
+    """Opens a transport message from a peer with labels on (or off):
+    returns (receiver, counter, verdict, identity, packet); the packet is
+    trimmed to its IP length when its header allows."""
+    receiver, counter, plaintext = open_data(key, msg)
+    verdict, identity, rest = check_label(plaintext, labelled)
+    length = ip_packet_len(rest) if verdict == LABEL_OK else None
+    if length is not None and length <= len(rest):
+        rest = rest[:length]
+    return receiver, counter, verdict, identity, rest
+
+
 def cookie_reply(receiver, nonce, cookie, mac1, responder_pub):
     enc = xaead_seal(cookie_key(responder_pub), nonce, cookie, mac1)
     return struct.pack("<B3xI", MSG_COOKIE, receiver) + nonce + enc
@@ -303,14 +390,29 @@ def _checksum(data):
     return ~total & 0xffff
 
 
+def ipv4_packet(src, dst, proto, payload):
+    """An IPv4 packet: 20-byte header (DF, TTL 64), then payload."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, 64,
+                     proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
+    return ip + payload
+
+
 def icmp_echo(src, dst, ident, seq, payload):
     icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
     icmp = icmp[:2] + struct.pack("!H", _checksum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0x4000, 64,
-                     socket.IPPROTO_ICMP, 0, socket.inet_aton(src),
-                     socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
-    return ip + icmp
+    return ipv4_packet(src, dst, socket.IPPROTO_ICMP, icmp)
+
+
+def icmpv6_echo(src, dst, ident, seq, payload):
+    """An IPv6 ICMPv6 echo request: 40 + 8 + len(payload) bytes."""
+    saddr = socket.inet_pton(socket.AF_INET6, src)
+    daddr = socket.inet_pton(socket.AF_INET6, dst)
+    icmp = struct.pack("!BBHHH", 128, 0, 0, ident, seq) + payload
+    pseudo = saddr + daddr + struct.pack("!I3xB", len(icmp), socket.IPPROTO_ICMPV6)
+    icmp = icmp[:2] + struct.pack("!H", _checksum(pseudo + icmp)) + icmp[4:]
+    return (struct.pack("!IHBB", 6 << 28, len(icmp), socket.IPPROTO_ICMPV6, 64)
+            + saddr + daddr + icmp)
 
 
 def ping(port, our_priv, peer_pub, psk, src, dst):
