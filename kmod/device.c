@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "label.h"
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
@@ -79,6 +80,7 @@ static void idtun_uninit(struct net_device *dev)
 	idtun_socket_uninit(idt);
 	mutex_unlock(&idt->update_lock);
 	cancel_work_sync(&idt->handshake_work);
+	cancel_delayed_work_sync(&idt->identities.cg_gc);
 	skb_queue_purge(&idt->handshake_queue);
 	gro_cells_destroy(&idt->gro_cells);
 }
@@ -103,6 +105,12 @@ static void idtun_destruct(struct net_device *dev)
 
 	/* Peers freed by RCU callbacks still reach the index table. */
 	rcu_barrier();
+	mutex_lock(&idt->update_lock);
+	idtun_policy_free(idt);
+	idtun_identities_free(idt);
+	mutex_unlock(&idt->update_lock);
+	idtun_audit_free(&idt->audit);
+	free_percpu(idt->drops);
 	kvfree(idt->index_table);
 	kvfree(idt->peer_table);
 	memzero_explicit(idt->static_private, IDTUN_KEY_SIZE);
@@ -125,7 +133,8 @@ static void idtun_setup(struct net_device *dev)
 	dev->addr_len = 0;
 	/* Room for the outer headers and the tag, so sending rarely copies. */
 	dev->needed_headroom = sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
-			       sizeof(struct idtun_msg_data) + NET_SKB_PAD;
+			       sizeof(struct idtun_msg_data) + IDTUN_LABEL_LEN +
+			       NET_SKB_PAD;
 	dev->needed_tailroom = IDTUN_TAG_SIZE + IDTUN_PADDING_MULTIPLE;
 	dev->features |= IDTUN_FEATURES;
 	dev->hw_features |= IDTUN_FEATURES;
@@ -144,6 +153,7 @@ static void idtun_setup(struct net_device *dev)
 	init_rwsem(&idt->static_identity_lock);
 	idtun_cookie_checker_init(&idt->cookie_checker);
 	idtun_aip_init(&idt->allowedips);
+	idtun_policy_init(&idt->policy);
 	skb_queue_head_init(&idt->handshake_queue);
 	INIT_WORK(&idt->handshake_work, idtun_handshake_work);
 }
@@ -164,9 +174,18 @@ static int idtun_newlink(IDTUN_NEWLINK_ARGS)
 	idt->index_table = idtun_index_table_alloc();
 	if (!idt->index_table)
 		goto err_free_peer_table;
+	idt->drops = alloc_percpu(struct idtun_drop_stats);
+	if (!idt->drops)
+		goto err_free_index_table;
+	ret = idtun_audit_init(&idt->audit);
+	if (ret)
+		goto err_free_drops;
+	ret = idtun_identities_init(idt);
+	if (ret)
+		goto err_free_audit;
 	ret = gro_cells_init(&idt->gro_cells, dev);
 	if (ret)
-		goto err_free_index_table;
+		goto err_free_identities;
 
 	ret = register_netdevice(dev);
 	if (ret < 0)
@@ -179,6 +198,14 @@ static int idtun_newlink(IDTUN_NEWLINK_ARGS)
 
 err_destroy_gro_cells:
 	gro_cells_destroy(&idt->gro_cells);
+err_free_identities:
+	mutex_lock(&idt->update_lock);
+	idtun_identities_free(idt);
+	mutex_unlock(&idt->update_lock);
+err_free_audit:
+	idtun_audit_free(&idt->audit);
+err_free_drops:
+	free_percpu(idt->drops);
 err_free_index_table:
 	kvfree(idt->index_table);
 err_free_peer_table:

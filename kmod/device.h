@@ -14,9 +14,12 @@
 #include <net/net_namespace.h>
 
 #include "allowedips.h"
+#include "audit.h"
 #include "cookie.h"
+#include "identity.h"
 #include "lookup.h"
 #include "messages.h"
+#include "policy.h"
 
 /*
  * Outer headers a transport message adds to an inner packet: IPv6 (40) or
@@ -33,6 +36,23 @@
 #define IDTUN_UNDER_LOAD_HANDSHAKES	(IDTUN_MAX_QUEUED_HANDSHAKES / 8)
 /* Peers per device, at most. */
 #define IDTUN_MAX_PEERS			(1U << 20)
+
+/* Packets dropped by identity and policy, by reason (the drops nest). */
+enum idtun_drop {
+	IDTUN_DROP_NO_IDENTITY = IDTUN_A_DROPS_NO_IDENTITY - 1,
+	IDTUN_DROP_EGRESS_POLICY = IDTUN_A_DROPS_EGRESS_POLICY - 1,
+	IDTUN_DROP_INGRESS_POLICY = IDTUN_A_DROPS_INGRESS_POLICY - 1,
+	IDTUN_DROP_LABEL_MISSING = IDTUN_A_DROPS_LABEL_MISSING - 1,
+	IDTUN_DROP_LABEL_MALFORMED = IDTUN_A_DROPS_LABEL_MALFORMED - 1,
+	IDTUN_DROP_LABEL_UNEXPECTED = IDTUN_A_DROPS_LABEL_UNEXPECTED - 1,
+	IDTUN_DROP_LABEL_NOT_ALLOWED = IDTUN_A_DROPS_LABEL_NOT_ALLOWED - 1,
+	IDTUN_DROPS
+};
+
+struct idtun_drop_stats {
+	u64 n[IDTUN_DROPS];
+	struct u64_stats_sync syncp;
+};
 
 struct idtun_device {
 	struct net_device *dev;
@@ -79,7 +99,26 @@ struct idtun_device {
 	/* When the queue was last long (boottime ns): cookies for a second. */
 	u64 last_under_load;
 	struct gro_cells gro_cells;
+
+	/*
+	 * Identities, bindings and policy: changed under update_lock (after
+	 * the RTNL), read under rcu_read_lock_bh() on the data path.
+	 */
+	struct idtun_identities identities;
+	struct idtun_policy policy;
+	struct idtun_audit audit;
+	struct idtun_drop_stats __percpu *drops;
 };
+
+static inline void idtun_count_drop(struct idtun_device *idt,
+				    enum idtun_drop why)
+{
+	struct idtun_drop_stats *s = this_cpu_ptr(idt->drops);
+
+	u64_stats_update_begin(&s->syncp);
+	s->n[why]++;
+	u64_stats_update_end(&s->syncp);
+}
 
 extern struct rtnl_link_ops idtun_link_ops;
 /* Runs handshakes, key changes and peer teardown: work that may sleep. */

@@ -6,6 +6,7 @@
 
 #include "device.h"
 #include "keypair.h"
+#include "names.h"
 #include "netlink.h"
 #include "noise.h"
 #include "ratelimiter.h"
@@ -27,9 +28,12 @@ static int __init idtun_mod_init(void)
 	ret = idtun_ratelimiter_init();
 	if (ret)
 		goto err_uninit_crypto;
-	ret = idtun_device_init();
+	ret = idtun_names_init();
 	if (ret)
 		goto err_uninit_ratelimiter;
+	ret = idtun_device_init();
+	if (ret)
+		goto err_uninit_names;
 	ret = idtun_genl_init();
 	if (ret)
 		goto err_uninit_device;
@@ -38,6 +42,8 @@ static int __init idtun_mod_init(void)
 
 err_uninit_device:
 	idtun_device_uninit();
+err_uninit_names:
+	idtun_names_uninit();
 err_uninit_ratelimiter:
 	idtun_ratelimiter_uninit();
 err_uninit_crypto:
@@ -49,6 +55,7 @@ static void __exit idtun_mod_exit(void)
 {
 	idtun_genl_uninit();
 	idtun_device_uninit();
+	idtun_names_uninit();
 	idtun_ratelimiter_uninit();
 	idtun_keypair_crypto_uninit();
 }

@@ -97,7 +97,7 @@ static int idtun_nl_fill_config(struct sk_buff *skb, struct idtun_device *idt)
 	if (ret || nla_put_u16(skb, IDTUN_A_DEVICE_LISTEN_PORT, idt->listen_port) ||
 	    nla_put_u32(skb, IDTUN_A_DEVICE_FWMARK, idt->fwmark))
 		return -EMSGSIZE;
-	return 0;
+	return idtun_nl_fill_identity_config(skb, idt);
 }
 
 static int idtun_nl_fill_endpoint(struct sk_buff *skb, struct idtun_peer *peer)
@@ -138,7 +138,7 @@ static int idtun_nl_fill_peer(struct sk_buff *skb, struct idtun_peer *peer)
 			      atomic64_read(&peer->tx_bytes), 0) ||
 	    nla_put_u32(skb, IDTUN_A_PEER_PROTOCOL_VERSION, 1))
 		return -EMSGSIZE;
-	return 0;
+	return idtun_nl_fill_peer_identity(skb, peer);
 }
 
 /*
@@ -182,6 +182,37 @@ static int idtun_nl_fill_allowedips(struct sk_buff *skb,
 	return n;
 }
 
+/*
+ * A peer's allowed IPs and then its allowed identities, from the skip-th
+ * entry of the two lists on, as many as fit: returns how many went in, or
+ * a negative error if nothing did; *complete says whether all are in.
+ */
+static int idtun_nl_fill_peer_lists(struct sk_buff *skb,
+				    struct idtun_peer *peer, long skip,
+				    bool *complete)
+{
+	struct idtun_trie_node *node;
+	long naips = 0;
+	int n = 0, ret;
+
+	list_for_each_entry(node, &peer->allowedips_list, list)
+		naips++;
+	if (skip <= naips) {
+		n = idtun_nl_fill_allowedips(skb, peer, skip, complete);
+		if (n < 0 || !*complete)
+			return n;
+	}
+	if (!idtun_nl_allowed_ids_count(peer))
+		return n;
+	ret = idtun_nl_fill_allowed_ids(skb, peer, max(skip - naips, 0L),
+					complete);
+	if (ret < 0) {
+		*complete = false;
+		return n ?: ret;
+	}
+	return n + ret;
+}
+
 /* Dump cursor, in cb->args. */
 enum {
 	DUMP_DEVICE,		/* the device, with a reference */
@@ -217,7 +248,7 @@ static bool idtun_nl_fill_peers(struct sk_buff *skb, struct idtun_device *idt,
 			    peer->handshake.remote_static) ||
 		    (!cb->args[DUMP_AIP] && idtun_nl_fill_peer(skb, peer)))
 			goto full;
-		ret = idtun_nl_fill_allowedips(skb, peer, cb->args[DUMP_AIP],
+		ret = idtun_nl_fill_peer_lists(skb, peer, cb->args[DUMP_AIP],
 					       &complete);
 		if (ret < 0)
 			goto full;
@@ -391,7 +422,7 @@ static int idtun_nl_check_peer(struct nlattr *nest,
 				return ret;
 		}
 	}
-	return 0;
+	return idtun_nl_check_peer_identity(tb, extack);
 }
 
 static int idtun_nl_check(struct genl_info *info)
@@ -399,8 +430,9 @@ static int idtun_nl_check(struct genl_info *info)
 	struct nlattr *attr;
 	int ret, rem;
 
-	if (!info->attrs[IDTUN_A_DEVICE_PEERS])
-		return 0;
+	ret = idtun_nl_check_identity(info);
+	if (ret || !info->attrs[IDTUN_A_DEVICE_PEERS])
+		return ret;
 	nla_for_each_nested(attr, info->attrs[IDTUN_A_DEVICE_PEERS], rem) {
 		ret = idtun_nl_check_peer(attr, info->extack);
 		if (ret)
@@ -548,6 +580,9 @@ static int idtun_nl_set_peer(struct idtun_device *idt, struct nlattr *nest,
 			}
 		}
 	}
+	ret = idtun_nl_set_peer_identity(peer, tb, flags, extack);
+	if (ret)
+		goto out;
 	attr = tb[IDTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL];
 	if (attr) {
 		u16 old = peer->persistent_keepalive_interval;
@@ -624,6 +659,10 @@ int idtun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[IDTUN_A_DEVICE_PRIVATE_KEY])
 		idtun_nl_set_private_key(idt,
 					 nla_data(attrs[IDTUN_A_DEVICE_PRIVATE_KEY]));
+	/* Bindings and rules before peers: no packet goes out unjudged. */
+	ret = idtun_nl_set_identity(idt, info);
+	if (ret)
+		goto out_unlock;
 	if (attrs[IDTUN_A_DEVICE_PEERS]) {
 		nla_for_each_nested(attr, attrs[IDTUN_A_DEVICE_PEERS], rem) {
 			ret = idtun_nl_set_peer(idt, attr, info->extack);
@@ -639,43 +678,6 @@ out_put:
 	return ret;
 }
 
-/* Placeholders until identity and policy land (issue 4, in progress). */
-int idtun_nl_get_identities_dumpit(struct sk_buff *skb,
-				   struct netlink_callback *cb)
-{
-	return -EOPNOTSUPP;
-}
-
-int idtun_nl_get_identities_done(struct netlink_callback *cb)
-{
-	return 0;
-}
-
-int idtun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return -EOPNOTSUPP;
-}
-
-int idtun_nl_get_policy_done(struct netlink_callback *cb)
-{
-	return 0;
-}
-
-int idtun_nl_set_name_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return -EOPNOTSUPP;
-}
-
-int idtun_nl_get_names_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return -EOPNOTSUPP;
-}
-
-int idtun_nl_get_names_done(struct netlink_callback *cb)
-{
-	return 0;
-}
-
 static struct genl_family idtun_genl_family __ro_after_init = {
 	.name		= IDTUN_FAMILY_NAME,
 	.version	= IDTUN_FAMILY_VERSION,
@@ -687,6 +689,27 @@ static struct genl_family idtun_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(idtun_nl_mcgrps),
 	IDTUN_GENL_RESV_START_OP(IDTUN_CMD_MAX + 1)
 };
+
+struct genl_family *idtun_nl_family(void)
+{
+	return &idtun_genl_family;
+}
+
+bool idtun_nl_audit_listeners(struct net *net)
+{
+	return genl_has_listeners(&idtun_genl_family, net, IDTUN_NLGRP_AUDIT);
+}
+
+void *idtun_nl_event_put(struct sk_buff *skb)
+{
+	return genlmsg_put(skb, 0, 0, &idtun_genl_family, 0, IDTUN_CMD_AUDIT);
+}
+
+void idtun_nl_audit_send(struct net *net, struct sk_buff *skb)
+{
+	genlmsg_multicast_netns(&idtun_genl_family, net, skb, 0,
+				IDTUN_NLGRP_AUDIT, GFP_ATOMIC);
+}
 
 int __init idtun_genl_init(void)
 {

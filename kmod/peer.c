@@ -9,6 +9,7 @@
  */
 
 #include "device.h"
+#include "identity.h"
 #include "peer.h"
 #include "send.h"
 #include "timers.h"
@@ -123,6 +124,7 @@ static void idtun_peer_unlist(struct idtun_peer *peer)
 	idtun_peer_table_del(idt->peer_table, peer);
 	list_del_init(&peer->peer_list);
 	idtun_aip_remove_peer(&idt->allowedips, peer, &idt->update_lock);
+	idtun_peer_clear_identities(peer);
 	idt->num_peers--;
 	idt->generation++;
 }

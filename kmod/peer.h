@@ -86,6 +86,15 @@ struct idtun_peer {
 	/* The peer's allowed IPs (struct idtun_trie_node.list); ditto. */
 	struct list_head allowedips_list;
 
+	/*
+	 * Identity settings: whether messages carry labels, the identity of an
+	 * unlabelled peer's packets (NULL: 0) and the identities a labelled
+	 * peer may claim. Changed under update_lock, read under RCU (BH).
+	 */
+	bool labels;
+	struct idtun_ident __rcu *ident;
+	struct idtun_idset __rcu *allowed_ids;
+
 	struct kref refcount;
 	struct rcu_head rcu;
 	/* Set once the peer is being removed: nothing may arm or queue it. */

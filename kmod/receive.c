@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "label.h"
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
@@ -196,13 +197,103 @@ static void idtun_keep_key_fresh_rx(struct idtun_peer *peer)
 }
 
 /* Hands an authenticated inner packet to the stack; consumes skb. */
+static const u8 idtun_label_drop[] = {
+	[IDTUN_LABEL_MISSING] = IDTUN_DROP_LABEL_MISSING,
+	[IDTUN_LABEL_MALFORMED] = IDTUN_DROP_LABEL_MALFORMED,
+	[IDTUN_LABEL_UNEXPECTED] = IDTUN_DROP_LABEL_UNEXPECTED,
+};
+
+static const u8 idtun_label_reason[] = {
+	[IDTUN_LABEL_MISSING] = IDTUN_REASON_LABEL_MISSING,
+	[IDTUN_LABEL_MALFORMED] = IDTUN_REASON_LABEL_MALFORMED,
+	[IDTUN_LABEL_UNEXPECTED] = IDTUN_REASON_LABEL_UNEXPECTED,
+};
+
+/* Counts and audits a received packet dropped for its label or policy. */
+static void idtun_ingress_drop(struct idtun_device *idt,
+			       struct idtun_audit_event *ev, enum idtun_drop why)
+{
+	idtun_count_drop(idt, why);
+	DEV_STATS_INC(idt->dev, rx_dropped);
+	ev->action = IDTUN_ACTION_DENY;
+	rcu_read_lock_bh();
+	if (unlikely(idtun_audit_wanted(idt)))
+		idtun_audit(idt, ev);
+	rcu_read_unlock_bh();
+}
+
+/*
+ * The verified source identity of a received packet and the ingress
+ * policy's verdict: false if it is dropped (counted and audited).
+ */
+static bool idtun_ingress(struct idtun_device *idt, struct idtun_peer *peer,
+			  struct sk_buff *skb, bool labelled, u32 label,
+			  u32 *identity)
+{
+	struct idtun_audit_event ev = {
+		.dir = IDTUN_DIRECTION_INGRESS,
+		.peer = peer,
+		.identity = label,
+	};
+	struct idtun_ident *ident;
+	struct idtun_flow flow;
+
+	if (unlikely(!idtun_flow_parse(skb, &flow)))
+		return false;
+	ev.flow = &flow;
+	rcu_read_lock_bh();
+	if (labelled)
+		ident = idtun_peer_allowed_ident(peer, label);
+	else
+		ident = rcu_dereference_bh(peer->ident) ?:
+			idt->identities.unlabelled;
+	if (unlikely(!ident)) {
+		rcu_read_unlock_bh();
+		ev.reason = IDTUN_REASON_LABEL_NOT_ALLOWED;
+		idtun_ingress_drop(idt, &ev, IDTUN_DROP_LABEL_NOT_ALLOWED);
+		return false;
+	}
+	ev.identity = ident->id;
+	ev.action = idtun_policy_decide(idt, IDTUN_DIRECTION_INGRESS, ident,
+					&flow, 1, skb->len, &ev.rule);
+	if (ev.action == IDTUN_ACTION_DENY) {
+		ev.reason = IDTUN_REASON_POLICY;
+		idtun_count_drop(idt, IDTUN_DROP_INGRESS_POLICY);
+		idtun_ident_count_drop(ident, false);
+		DEV_STATS_INC(idt->dev, rx_dropped);
+	} else {
+		idtun_ident_count(ident, false, 1, skb->len);
+	}
+	if (unlikely(idtun_audit_wanted(idt)))
+		idtun_audit(idt, &ev);
+	rcu_read_unlock_bh();
+	*identity = ev.identity;
+	return ev.action == IDTUN_ACTION_ALLOW;
+}
+
 static void idtun_deliver(struct idtun_device *idt, struct idtun_peer *peer,
 			  struct sk_buff *skb, u8 outer_ds)
 {
+	bool labelled = READ_ONCE(peer->labels);
 	struct net_device *dev = idt->dev;
+	enum idtun_label_verdict verdict;
 	struct idtun_peer *routed;
+	u32 label = 0, identity;
 	unsigned int len;
 
+	verdict = idtun_label_pull(skb, labelled, &label);
+	if (unlikely(verdict != IDTUN_LABEL_OK)) {
+		struct idtun_audit_event ev = {
+			.dir = IDTUN_DIRECTION_INGRESS,
+			.reason = idtun_label_reason[verdict],
+			.peer = peer,
+		};
+
+		net_dbg_ratelimited("%s: label check failed (%d)\n", dev->name,
+				    verdict);
+		idtun_ingress_drop(idt, &ev, idtun_label_drop[verdict]);
+		goto drop;
+	}
 	skb_reset_network_header(skb);
 	if (pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
 	    ip_hdr(skb)->version == 4) {
@@ -233,6 +324,8 @@ static void idtun_deliver(struct idtun_device *idt, struct idtun_peer *peer,
 	rcu_read_unlock_bh();
 	if (unlikely(routed != peer))
 		goto dishonest_peer;
+	if (unlikely(!idtun_ingress(idt, peer, skb, labelled, label, &identity)))
+		goto drop;
 
 	/* The tag proved the packet intact: no checksum needs a look. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -245,6 +338,7 @@ static void idtun_deliver(struct idtun_device *idt, struct idtun_peer *peer,
 	/* Nothing of the outer packet (route, conntrack, mark) carries over. */
 	skb_scrub_packet(skb, !net_eq(dev_net(dev), READ_ONCE(idt->creating_net)));
 	skb->dev = dev;
+	idtun_identity_mark(idt, skb, identity);
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 	skb_probe_transport_header(skb);

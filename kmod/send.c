@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "label.h"
 #include "peer.h"
 #include "send.h"
 #include "socket.h"
@@ -99,19 +100,31 @@ static void idtun_send_one(struct idtun_peer *peer, struct idtun_keypair *kp,
 			   struct sk_buff *skb, u64 counter)
 {
 	struct net_device *dev = peer->device->dev;
-	unsigned int len = skb->len, padding;
+	unsigned int len = skb->len, mtu = IDTUN_SKB_CB(skb)->mtu, padding;
+	u32 identity = IDTUN_SKB_CB(skb)->identity;
 	struct idtun_msg_data *hdr;
 	bool keepalive = !len;
+	bool label = !keepalive && READ_ONCE(peer->labels);
 	u8 ds = 0;
 
 	if (!keepalive)
 		ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
-	padding = idtun_padded_len(len, IDTUN_SKB_CB(skb)->mtu) - len;
+	padding = label ? idtun_label_padding(len, mtu) :
+			  idtun_padded_len(len, mtu) - len;
+	if (unlikely(label && !identity)) {
+		/* Labels were turned on after the packet was staged. */
+		idtun_count_drop(peer->device, IDTUN_DROP_NO_IDENTITY);
+		DEV_STATS_INC(dev, tx_dropped);
+		kfree_skb(skb);
+		return;
+	}
 	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL &&
 		     skb_checksum_help(skb)))
 		goto drop;
-	if (unlikely(skb_cow_head(skb, IDTUN_DATA_HEADROOM)))
+	if (unlikely(skb_cow_head(skb, IDTUN_DATA_HEADROOM + IDTUN_LABEL_LEN)))
 		goto drop;
+	if (label)
+		idtun_label_push(skb, identity);
 	if (unlikely(!idtun_encrypt_skb(skb, kp->send, counter, padding)))
 		goto drop;
 	hdr = skb_push(skb, sizeof(*hdr));
@@ -219,6 +232,7 @@ void idtun_send_keepalive(struct idtun_peer *peer)
 		skb_reserve(skb, IDTUN_DATA_HEADROOM);
 		skb->dev = peer->device->dev;
 		IDTUN_SKB_CB(skb)->mtu = 0;
+		IDTUN_SKB_CB(skb)->identity = 0;
 		skb_queue_tail(&peer->staged, skb);
 	}
 	idtun_send_staged(peer);
@@ -242,6 +256,51 @@ static struct idtun_peer *idtun_route(struct idtun_device *idt,
 	return peer;
 }
 
+/*
+ * The packet's identity and the egress policy's verdict on it: false if it
+ * is dropped (counted and audited; the caller frees it).
+ */
+static bool idtun_egress(struct idtun_device *idt, struct idtun_peer *peer,
+			 struct sk_buff *skb, u32 *identity)
+{
+	unsigned int packets = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	struct idtun_audit_event ev = {
+		.dir = IDTUN_DIRECTION_EGRESS,
+		.peer = peer,
+	};
+	struct idtun_ident *ident;
+	struct idtun_flow flow;
+
+	if (unlikely(!idtun_flow_parse(skb, &flow)))
+		return false;
+	ev.flow = &flow;
+	rcu_read_lock_bh();
+	ident = idtun_identity_of_skb(idt, skb);
+	ev.identity = ident->id;
+	if (unlikely(!ident->id && READ_ONCE(peer->labels))) {
+		ev.action = IDTUN_ACTION_DENY;
+		ev.reason = IDTUN_REASON_NO_IDENTITY;
+		idtun_count_drop(idt, IDTUN_DROP_NO_IDENTITY);
+	} else {
+		ev.action = idtun_policy_decide(idt, IDTUN_DIRECTION_EGRESS,
+						ident, &flow, packets, skb->len,
+						&ev.rule);
+		if (ev.action == IDTUN_ACTION_DENY) {
+			ev.reason = IDTUN_REASON_POLICY;
+			idtun_count_drop(idt, IDTUN_DROP_EGRESS_POLICY);
+		}
+	}
+	if (ev.action == IDTUN_ACTION_DENY)
+		idtun_ident_count_drop(ident, true);
+	else
+		idtun_ident_count(ident, true, packets, skb->len);
+	if (unlikely(idtun_audit_wanted(idt)))
+		idtun_audit(idt, &ev);
+	rcu_read_unlock_bh();
+	*identity = ev.identity;
+	return ev.action == IDTUN_ACTION_ALLOW;
+}
+
 static bool idtun_xmit_valid(struct sk_buff *skb)
 {
 	if (skb->protocol == htons(ETH_P_IP))
@@ -260,6 +319,7 @@ netdev_tx_t idtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sk_buff_head list;
 	struct idtun_peer *peer;
 	unsigned int mtu;
+	u32 identity;
 
 	if (unlikely(!idtun_xmit_valid(skb))) {
 		DEV_STATS_INC(dev, tx_errors);
@@ -275,6 +335,13 @@ netdev_tx_t idtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		net_dbg_ratelimited("%s: peer has no endpoint\n", dev->name);
 		idtun_peer_put(peer);
 		goto err_unreachable;
+	}
+
+	if (unlikely(!idtun_egress(idt, peer, skb, &identity))) {
+		DEV_STATS_INC(dev, tx_dropped);
+		idtun_peer_put(peer);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
 	}
 
 	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
@@ -296,6 +363,7 @@ netdev_tx_t idtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (unlikely(!skb))
 			continue;
 		IDTUN_SKB_CB(skb)->mtu = mtu;
+		IDTUN_SKB_CB(skb)->identity = identity;
 		/* The route was ours; the outer packet gets its own. */
 		skb_dst_drop(skb);
 		__skb_queue_tail(&list, skb);

@@ -13,6 +13,8 @@ struct idtun_peer;
 struct idtun_skb_cb {
 	/* The path MTU the padding must stay within. */
 	unsigned int mtu;
+	/* The packet's identity, for the label of a labelled peer. */
+	u32 identity;
 };
 
 #define IDTUN_SKB_CB(skb) ((struct idtun_skb_cb *)(skb)->cb)

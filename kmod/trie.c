@@ -299,3 +299,11 @@ void idtun_trie_node_prefix(const struct idtun_trie_node *node, int *family,
 	memcpy(addr, node->key, node->bits / 8);
 	*cidr = node->cidr;
 }
+
+void idtun_prefix_mask(u8 *addr, u8 cidr)
+{
+	u8 key[16];
+
+	mask_key(key, addr, cidr);
+	memcpy(addr, key, sizeof(key));
+}

@@ -69,6 +69,9 @@ struct idtun_trie_node *idtun_trie_next(struct idtun_trie_node *node,
 /* The value of the longest prefix with one that contains addr, or NULL. */
 void *idtun_trie_lookup(struct idtun_trie *t, int family, const void *addr);
 
+/* Clears the bits of a 16-byte address buffer past cidr. */
+void idtun_prefix_mask(u8 *addr, u8 cidr);
+
 /* The prefix of one node: family, address and cidr. */
 void idtun_trie_node_prefix(const struct idtun_trie_node *node, int *family,
 			    void *addr, u8 *cidr);
