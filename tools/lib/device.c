@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +56,78 @@ struct idtun_peer *device_find_peer(const struct idtun_device *dev,
 	return NULL;
 }
 
+int peer_add_aid(struct idtun_peer *peer, uint32_t identity, bool remove)
+{
+	if (grow((void **)&peer->aids, &peer->aids_cap, peer->naids, sizeof(*peer->aids)))
+		return -ENOMEM;
+	peer->aids[peer->naids].identity = identity;
+	peer->aids[peer->naids++].remove = remove;
+	return 0;
+}
+
+static int add_binding(struct idtun_binding **v, size_t *n, size_t *cap,
+		       const struct idtun_binding *b)
+{
+	struct idtun_binding copy = *b;
+
+	if (grow((void **)v, cap, *n, sizeof(*b)))
+		return -ENOMEM;
+	if (b->cgroup) {
+		copy.cgroup = strdup(b->cgroup);
+		if (!copy.cgroup)
+			return -ENOMEM;
+	}
+	(*v)[(*n)++] = copy;
+	return 0;
+}
+
+int device_add_binding(struct idtun_device *dev, const struct idtun_binding *b)
+{
+	return add_binding(&dev->bindings, &dev->nbindings, &dev->bindings_cap, b);
+}
+
+int identity_add_binding(struct idtun_identity *id, const struct idtun_binding *b)
+{
+	return add_binding(&id->bindings, &id->nbindings, &id->bindings_cap, b);
+}
+
+int device_add_rule(struct idtun_device *dev, const struct idtun_rule *rule)
+{
+	if (grow((void **)&dev->rules, &dev->rules_cap, dev->nrules, sizeof(*rule)))
+		return -ENOMEM;
+	dev->rules[dev->nrules++] = *rule;
+	return 0;
+}
+
+struct idtun_identity *device_add_identity(struct idtun_device *dev)
+{
+	struct idtun_identity *id;
+
+	if (grow((void **)&dev->identities, &dev->identities_cap, dev->nidentities,
+		 sizeof(*id)))
+		return NULL;
+	id = &dev->identities[dev->nidentities++];
+	memset(id, 0, sizeof(*id));
+	return id;
+}
+
+void binding_free(struct idtun_binding *b)
+{
+	free(b->cgroup);
+	b->cgroup = NULL;
+}
+
+static void free_bindings(struct idtun_binding *v, size_t n)
+{
+	while (n)
+		binding_free(&v[--n]);
+	free(v);
+}
+
 void peer_free(struct idtun_peer *peer)
 {
 	free(peer->ips);
+	free(peer->aids);
 	sodium_memzero(peer, sizeof(*peer));
 }
 
@@ -68,6 +138,12 @@ void device_free(struct idtun_device *dev)
 	for (i = 0; i < dev->npeers; i++)
 		peer_free(&dev->peers[i]);
 	free(dev->peers);
+	free_bindings(dev->bindings, dev->nbindings);
+	free(dev->rules);
+	for (i = 0; i < dev->nidentities; i++)
+		free_bindings(dev->identities[i].bindings, dev->identities[i].nbindings);
+	free(dev->identities);
+	names_free(&dev->names);
 	sodium_memzero(dev, sizeof(*dev));
 }
 
@@ -128,4 +204,164 @@ void device_peer_order(const struct idtun_device *dev, size_t *order)
 	sort_dev = dev;
 	qsort(order, dev->npeers, sizeof(*order), handshake_cmp);
 	sort_dev = NULL;
+}
+
+#define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
+
+/* Any destination first, then IPv4 before IPv6, by address, then length. */
+static int prefix_cmp(const struct idtun_allowedip *a, const struct idtun_allowedip *b)
+{
+	int c;
+
+	CMP(a->family, b->family);
+	c = memcmp(a->addr, b->addr, family_bits(a->family) / 8);
+	if (c)
+		return c < 0 ? -1 : 1;
+	CMP(a->cidr, b->cidr);
+	return 0;
+}
+
+int binding_key_cmp(const struct idtun_binding *a, const struct idtun_binding *b)
+{
+	/* Cgroups before prefixes. */
+	CMP(!a->cgroup, !b->cgroup);
+	if (a->cgroup)
+		return strcmp(a->cgroup, b->cgroup);
+	return prefix_cmp(&a->prefix, &b->prefix);
+}
+
+bool binding_key_equal(const struct idtun_binding *a, const struct idtun_binding *b)
+{
+	return !binding_key_cmp(a, b);
+}
+
+int rule_cmp(const struct idtun_rule *a, const struct idtun_rule *b)
+{
+	bool ai = a->has & RULE_HAS_IDENTITY, bi = b->has & RULE_HAS_IDENTITY;
+	bool ap = a->has & RULE_HAS_PORTS, bp = b->has & RULE_HAS_PORTS;
+	int c;
+
+	CMP(a->direction, b->direction);
+	CMP(ai, bi);
+	if (ai)
+		CMP(a->identity, b->identity);
+	c = prefix_cmp(&a->to, &b->to);
+	if (c)
+		return c;
+	CMP(a->protocol, b->protocol);
+	CMP(ap, bp);
+	if (ap) {
+		CMP(a->port_min, b->port_min);
+		CMP(a->port_max, b->port_max);
+	}
+	return 0;
+}
+
+bool rule_key_equal(const struct idtun_rule *a, const struct idtun_rule *b)
+{
+	return !rule_cmp(a, b);
+}
+
+static int rule_qsort_cmp(const void *a, const void *b)
+{
+	return rule_cmp(a, b);
+}
+
+void device_sort_rules(struct idtun_device *dev)
+{
+	if (dev->nrules)
+		qsort(dev->rules, dev->nrules, sizeof(*dev->rules), rule_qsort_cmp);
+}
+
+static int binding_cmp(const void *x, const void *y)
+{
+	const struct idtun_binding *a = x, *b = y;
+
+	CMP(a->identity, b->identity);
+	return binding_key_cmp(a, b);
+}
+
+static int identity_cmp(const void *x, const void *y)
+{
+	const struct idtun_identity *a = x, *b = y;
+
+	CMP(a->identity, b->identity);
+	return 0;
+}
+
+void device_sort_identities(struct idtun_device *dev)
+{
+	size_t i;
+
+	if (dev->nidentities)
+		qsort(dev->identities, dev->nidentities, sizeof(*dev->identities),
+		      identity_cmp);
+	for (i = 0; i < dev->nidentities; i++) {
+		if (dev->identities[i].nbindings)
+			qsort(dev->identities[i].bindings, dev->identities[i].nbindings,
+			      sizeof(struct idtun_binding), binding_cmp);
+	}
+}
+
+const struct idtun_name *names_by_id(const struct idtun_names *names, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; names && i < names->n; i++) {
+		if (names->v[i].identity == id)
+			return &names->v[i];
+	}
+	return NULL;
+}
+
+const struct idtun_name *names_by_name(const struct idtun_names *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; names && i < names->n; i++) {
+		if (!strcmp(names->v[i].name, name))
+			return &names->v[i];
+	}
+	return NULL;
+}
+
+int names_set(struct idtun_names *names, uint32_t id, const char *name)
+{
+	struct idtun_name *n = (struct idtun_name *)names_by_id(names, id);
+
+	if (!*name) {
+		if (n) {
+			memmove(n, n + 1, (names->n - (size_t)(n - names->v) - 1) * sizeof(*n));
+			names->n--;
+		}
+		return 0;
+	}
+	if (!n) {
+		if (grow((void **)&names->v, &names->cap, names->n, sizeof(*n)))
+			return -ENOMEM;
+		n = &names->v[names->n++];
+		n->identity = id;
+	}
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	return 0;
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+	const struct idtun_name *a = x, *b = y;
+
+	CMP(a->identity, b->identity);
+	return 0;
+}
+
+void names_sort(struct idtun_names *names)
+{
+	if (names->n)
+		qsort(names->v, names->n, sizeof(*names->v), name_cmp);
+}
+
+void names_free(struct idtun_names *names)
+{
+	free(names->v);
+	memset(names, 0, sizeof(*names));
 }

@@ -36,6 +36,26 @@ static struct nlmsghdr *put_header(void *buf, const struct idtun_device *dev,
 
 static bool put_device(struct nlmsghdr *nlh, size_t size, const struct idtun_device *dev)
 {
+	static const struct {
+		uint32_t has;
+		uint16_t type;
+		size_t offset;
+	} u32s[] = {
+		{ DEV_HAS_FWMARK, IDTUN_A_DEVICE_FWMARK, offsetof(struct idtun_device, fwmark) },
+		{ DEV_HAS_DEFAULT_IDENTITY, IDTUN_A_DEVICE_DEFAULT_IDENTITY,
+		  offsetof(struct idtun_device, default_identity) },
+		{ DEV_HAS_MARK_MASK, IDTUN_A_DEVICE_MARK_MASK,
+		  offsetof(struct idtun_device, mark_mask) },
+		{ DEV_HAS_EGRESS_DEFAULT, IDTUN_A_DEVICE_EGRESS_DEFAULT,
+		  offsetof(struct idtun_device, egress_default) },
+		{ DEV_HAS_INGRESS_DEFAULT, IDTUN_A_DEVICE_INGRESS_DEFAULT,
+		  offsetof(struct idtun_device, ingress_default) },
+		{ DEV_HAS_AUDIT_RATE, IDTUN_A_DEVICE_AUDIT_RATE,
+		  offsetof(struct idtun_device, audit_rate) },
+	};
+	uint32_t v;
+	size_t i;
+
 	if ((dev->has & DEV_HAS_PRIVATE_KEY) &&
 	    !mnl_attr_put_check(nlh, size, IDTUN_A_DEVICE_PRIVATE_KEY, IDTUN_KEY_LEN,
 				dev->private_key))
@@ -43,9 +63,13 @@ static bool put_device(struct nlmsghdr *nlh, size_t size, const struct idtun_dev
 	if ((dev->has & DEV_HAS_LISTEN_PORT) &&
 	    !mnl_attr_put_u16_check(nlh, size, IDTUN_A_DEVICE_LISTEN_PORT, dev->listen_port))
 		return false;
-	if ((dev->has & DEV_HAS_FWMARK) &&
-	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_DEVICE_FWMARK, dev->fwmark))
-		return false;
+	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
+		if (!(dev->has & u32s[i].has))
+			continue;
+		memcpy(&v, (const char *)dev + u32s[i].offset, sizeof(v));
+		if (!mnl_attr_put_u32_check(nlh, size, u32s[i].type, v))
+			return false;
+	}
 	if (dev->flags &&
 	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_DEVICE_FLAGS, dev->flags))
 		return false;
@@ -76,40 +100,159 @@ static bool put_peer(struct nlmsghdr *nlh, size_t size, const struct idtun_peer 
 	    !mnl_attr_put_u16_check(nlh, size, IDTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL,
 				    peer->keepalive))
 		return false;
+	if ((peer->has & PEER_HAS_LABELS) &&
+	    !mnl_attr_put_u8_check(nlh, size, IDTUN_A_PEER_LABELS, peer->labels))
+		return false;
+	if ((peer->has & PEER_HAS_IDENTITY) &&
+	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_PEER_IDENTITY, peer->identity))
+		return false;
 	return true;
 }
 
-static bool put_ip(struct nlmsghdr *nlh, size_t size, uint16_t index,
-		   const struct idtun_allowedip *ip)
+/* family, ipaddr and cidr-mask, which allowed IPs, bindings and rules number alike. */
+static bool put_prefix(struct nlmsghdr *nlh, size_t size, const uint16_t types[3],
+		       const struct idtun_allowedip *ip)
 {
-	struct nlattr *nest = mnl_attr_nest_start_check(nlh, size, index);
+	return mnl_attr_put_u16_check(nlh, size, types[0], ip->family) &&
+	       mnl_attr_put_check(nlh, size, types[1], ip->family == AF_INET ? 4 : 16,
+				  ip->addr) &&
+	       mnl_attr_put_u8_check(nlh, size, types[2], ip->cidr);
+}
 
-	if (!nest)
+static bool put_remove(struct nlmsghdr *nlh, size_t size, uint16_t type, bool remove)
+{
+	return !remove || mnl_attr_put_u32_check(nlh, size, type, IDTUN_ENTRY_FLAGS_REMOVE_ME);
+}
+
+static const uint16_t ip_types[3] = {
+	IDTUN_A_ALLOWEDIP_FAMILY, IDTUN_A_ALLOWEDIP_IPADDR, IDTUN_A_ALLOWEDIP_CIDR_MASK,
+};
+static const uint16_t binding_types[3] = {
+	IDTUN_A_BINDING_FAMILY, IDTUN_A_BINDING_IPADDR, IDTUN_A_BINDING_CIDR_MASK,
+};
+static const uint16_t rule_types[3] = {
+	IDTUN_A_RULE_FAMILY, IDTUN_A_RULE_IPADDR, IDTUN_A_RULE_CIDR_MASK,
+};
+
+/* One entry's attributes, inside its nest; false if they do not fit. */
+typedef bool (*put_entry_fn)(struct nlmsghdr *nlh, size_t size, const void *entry);
+
+static bool put_ip(struct nlmsghdr *nlh, size_t size, const void *entry)
+{
+	const struct idtun_allowedip *ip = entry;
+
+	return put_prefix(nlh, size, ip_types, ip) &&
+	       put_remove(nlh, size, IDTUN_A_ALLOWEDIP_FLAGS, ip->remove);
+}
+
+static bool put_aid(struct nlmsghdr *nlh, size_t size, const void *entry)
+{
+	const struct idtun_allowed_identity *aid = entry;
+
+	return mnl_attr_put_u32_check(nlh, size, IDTUN_A_ALLOWED_IDENTITY_IDENTITY,
+				      aid->identity) &&
+	       put_remove(nlh, size, IDTUN_A_ALLOWED_IDENTITY_FLAGS, aid->remove);
+}
+
+static bool put_binding(struct nlmsghdr *nlh, size_t size, const void *entry)
+{
+	const struct idtun_binding *b = entry;
+
+	if (b->identity &&
+	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_BINDING_IDENTITY, b->identity))
 		return false;
-	if (!mnl_attr_put_u16_check(nlh, size, IDTUN_A_ALLOWEDIP_FAMILY, ip->family) ||
-	    !mnl_attr_put_check(nlh, size, IDTUN_A_ALLOWEDIP_IPADDR,
-				ip->family == AF_INET ? 4 : 16, ip->addr) ||
-	    !mnl_attr_put_u8_check(nlh, size, IDTUN_A_ALLOWEDIP_CIDR_MASK, ip->cidr) ||
-	    (ip->remove && !mnl_attr_put_u32_check(nlh, size, IDTUN_A_ALLOWEDIP_FLAGS,
-						   IDTUN_ALLOWEDIP_FLAGS_REMOVE_ME))) {
-		mnl_attr_nest_cancel(nlh, nest);
+	if (b->cgroup ? !mnl_attr_put_strz_check(nlh, size, IDTUN_A_BINDING_CGROUP, b->cgroup) :
+	    !put_prefix(nlh, size, binding_types, &b->prefix))
 		return false;
-	}
-	mnl_attr_nest_end(nlh, nest);
+	return put_remove(nlh, size, IDTUN_A_BINDING_FLAGS, b->remove);
+}
+
+static bool put_rule_attrs(struct nlmsghdr *nlh, size_t size, const struct idtun_rule *r)
+{
+	if (!mnl_attr_put_u32_check(nlh, size, IDTUN_A_RULE_DIRECTION, r->direction))
+		return false;
+	if ((r->has & RULE_HAS_IDENTITY) &&
+	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_RULE_IDENTITY, r->identity))
+		return false;
+	if (r->to.family && !put_prefix(nlh, size, rule_types, &r->to))
+		return false;
+	if (r->protocol &&
+	    !mnl_attr_put_u8_check(nlh, size, IDTUN_A_RULE_PROTOCOL, r->protocol))
+		return false;
+	if ((r->has & RULE_HAS_PORTS) &&
+	    (!mnl_attr_put_u16_check(nlh, size, IDTUN_A_RULE_PORT_MIN, r->port_min) ||
+	     !mnl_attr_put_u16_check(nlh, size, IDTUN_A_RULE_PORT_MAX, r->port_max)))
+		return false;
+	if ((r->has & RULE_HAS_ACTION) &&
+	    !mnl_attr_put_u32_check(nlh, size, IDTUN_A_RULE_ACTION, r->action))
+		return false;
 	return true;
+}
+
+static bool put_rule(struct nlmsghdr *nlh, size_t size, const void *entry)
+{
+	const struct idtun_rule *r = entry;
+
+	return put_rule_attrs(nlh, size, r) &&
+	       put_remove(nlh, size, IDTUN_A_RULE_FLAGS, r->remove);
 }
 
 /*
- * Adds as much of the iterator's current peer as fits; true if anything
- * was added (then the peer is finished unless it->ip < nips).
+ * Adds the entries v[*next], v[*next + 1], ... (each stride bytes) as the
+ * indexed array type, numbered from 1, as many as fit; returns how many.
+ */
+static size_t put_array(struct nlmsghdr *nlh, size_t size, uint16_t type, const void *v,
+			size_t stride, size_t n, size_t *next, put_entry_fn put)
+{
+	struct nlattr *array, *entry;
+	size_t added = 0;
+
+	if (*next >= n)
+		return 0;
+	array = mnl_attr_nest_start_check(nlh, size, type);
+	if (!array)
+		return 0;
+	while (*next < n && added < UINT16_MAX) {
+		entry = mnl_attr_nest_start_check(nlh, size, (uint16_t)(added + 1));
+		if (!entry)
+			break;
+		if (!put(nlh, size, (const char *)v + *next * stride)) {
+			mnl_attr_nest_cancel(nlh, entry);
+			break;
+		}
+		mnl_attr_nest_end(nlh, entry);
+		(*next)++;
+		added++;
+	}
+	if (added)
+		mnl_attr_nest_end(nlh, array);
+	else
+		mnl_attr_nest_cancel(nlh, array);
+	return added;
+}
+
+#define PUT_ARRAY(nlh, size, type, v, n, next, put) \
+	put_array(nlh, size, type, v, sizeof(*(v)), n, next, put)
+
+static bool peer_done(const struct ipc_set_iter *it)
+{
+	const struct idtun_peer *peer = &it->dev->peers[it->peer];
+
+	return it->ip >= peer->nips && it->aid >= peer->naids;
+}
+
+/*
+ * Adds as much of the iterator's current peer as fits: its own attributes
+ * first, then allowed IPs, then allowed identities. True if anything was
+ * added (then the peer is finished if peer_done).
  */
 static bool put_peer_chunk(struct nlmsghdr *nlh, size_t size, struct ipc_set_iter *it,
 			   uint16_t index)
 {
 	const struct idtun_peer *peer = &it->dev->peers[it->peer];
-	struct nlattr *nest, *ips;
+	struct nlattr *nest;
 	uint32_t flags;
-	uint16_t n = 0;
+	size_t n;
 
 	nest = mnl_attr_nest_start_check(nlh, size, index);
 	if (!nest)
@@ -122,24 +265,16 @@ static bool put_peer_chunk(struct nlmsghdr *nlh, size_t size, struct ipc_set_ite
 			goto cancel;
 	} else {
 		/* A continuation adds to what the previous message set. */
-		flags = peer->flags & ~(uint32_t)IDTUN_PEER_FLAGS_REPLACE_ALLOWEDIPS;
+		flags = peer->flags & ~(uint32_t)(IDTUN_PEER_FLAGS_REPLACE_ALLOWEDIPS |
+						  IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES);
 		if (flags && !mnl_attr_put_u32_check(nlh, size, IDTUN_A_PEER_FLAGS, flags))
 			goto cancel;
 	}
-	if (it->ip < peer->nips) {
-		ips = mnl_attr_nest_start_check(nlh, size, IDTUN_A_PEER_ALLOWED_IPS);
-		if (ips) {
-			while (it->ip < peer->nips &&
-			       put_ip(nlh, size, n + 1, &peer->ips[it->ip])) {
-				it->ip++;
-				n++;
-			}
-			if (n)
-				mnl_attr_nest_end(nlh, ips);
-			else
-				mnl_attr_nest_cancel(nlh, ips);
-		}
-	}
+	n = PUT_ARRAY(nlh, size, IDTUN_A_PEER_ALLOWED_IPS, peer->ips, peer->nips, &it->ip,
+		      put_ip);
+	if (it->ip >= peer->nips)
+		n += PUT_ARRAY(nlh, size, IDTUN_A_PEER_ALLOWED_IDENTITIES, peer->aids,
+			       peer->naids, &it->aid, put_aid);
 	if (it->peer_started && !n)
 		goto cancel;
 	mnl_attr_nest_end(nlh, nest);
@@ -150,39 +285,59 @@ cancel:
 	return false;
 }
 
+static bool all_sent(const struct ipc_set_iter *it)
+{
+	const struct idtun_device *dev = it->dev;
+
+	return it->peer >= dev->npeers && it->binding >= dev->nbindings &&
+	       it->rule >= dev->nrules;
+}
+
 struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 			      uint16_t family, uint32_t seq, int *error)
 {
 	const struct idtun_device *dev = it->dev;
 	struct nlmsghdr *nlh;
 	struct nlattr *peers;
+	bool first = !it->started;
 	uint16_t n = 0;
+	size_t added;
 
 	*error = 0;
-	if (it->started && it->peer >= dev->npeers)
+	if (!first && all_sent(it))
 		return NULL;
 	nlh = put_header(buf, dev, family, seq);
-	if (!it->started) {
+	if (first) {
 		if (!put_device(nlh, size, dev))
 			goto too_big;
 		it->started = true;
 	}
-	if (it->peer >= dev->npeers)
-		return nlh;
-	peers = mnl_attr_nest_start_check(nlh, size, IDTUN_A_DEVICE_PEERS);
-	if (!peers)
-		goto too_big;
-	while (it->peer < dev->npeers && put_peer_chunk(nlh, size, it, n + 1)) {
-		n++;
-		if (it->ip < dev->peers[it->peer].nips)
-			break;
-		it->peer++;
-		it->ip = 0;
-		it->peer_started = false;
+	if (it->peer < dev->npeers) {
+		peers = mnl_attr_nest_start_check(nlh, size, IDTUN_A_DEVICE_PEERS);
+		if (!peers)
+			goto too_big;
+		while (it->peer < dev->npeers && put_peer_chunk(nlh, size, it, n + 1)) {
+			n++;
+			if (!peer_done(it))
+				break;
+			it->peer++;
+			it->ip = it->aid = 0;
+			it->peer_started = false;
+		}
+		if (!n)
+			goto too_big;
+		mnl_attr_nest_end(nlh, peers);
+		if (it->peer < dev->npeers)
+			return nlh;
 	}
-	if (!n)
+	/* Bindings, then rules, each once everything before it is sent. */
+	added = PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_BINDINGS, dev->bindings, dev->nbindings,
+			  &it->binding, put_binding);
+	if (it->binding >= dev->nbindings)
+		added += PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_RULES, dev->rules, dev->nrules,
+				   &it->rule, put_rule);
+	if (!first && !n && !added)
 		goto too_big;
-	mnl_attr_nest_end(nlh, peers);
 	return nlh;
 
 too_big:
@@ -238,23 +393,101 @@ static bool get_key(const struct nlattr *a, uint8_t key[IDTUN_KEY_LEN])
 	return true;
 }
 
-static bool parse_ip(const struct nlattr *nest, struct idtun_allowedip *ip)
+/* A prefix of the three attributes types (family, ipaddr, cidr-mask) names. */
+static bool parse_prefix(const struct nlattr *const *tb, const uint16_t types[3],
+			 struct idtun_allowedip *ip)
 {
-	const struct nlattr *tb[IDTUN_A_ALLOWEDIP_MAX + 1];
+	const struct nlattr *family = tb[types[0]], *addr = tb[types[1]], *cidr = tb[types[2]];
 	size_t len;
 
 	memset(ip, 0, sizeof(*ip));
-	table(nest, tb, IDTUN_A_ALLOWEDIP_MAX);
-	if (!tb[IDTUN_A_ALLOWEDIP_FAMILY] || !tb[IDTUN_A_ALLOWEDIP_IPADDR] ||
-	    !tb[IDTUN_A_ALLOWEDIP_CIDR_MASK] ||
-	    !get_u16(tb[IDTUN_A_ALLOWEDIP_FAMILY], &ip->family) ||
-	    mnl_attr_validate(tb[IDTUN_A_ALLOWEDIP_CIDR_MASK], MNL_TYPE_U8) < 0)
+	if (!family || !addr || !cidr || !get_u16(family, &ip->family) ||
+	    mnl_attr_validate(cidr, MNL_TYPE_U8) < 0)
 		return false;
-	ip->cidr = mnl_attr_get_u8(tb[IDTUN_A_ALLOWEDIP_CIDR_MASK]);
-	len = mnl_attr_get_payload_len(tb[IDTUN_A_ALLOWEDIP_IPADDR]);
+	ip->cidr = mnl_attr_get_u8(cidr);
+	len = mnl_attr_get_payload_len(addr);
 	if (len != (ip->family == AF_INET ? 4u : 16u) || !allowedip_valid(ip))
 		return false;
-	memcpy(ip->addr, mnl_attr_get_payload(tb[IDTUN_A_ALLOWEDIP_IPADDR]), len);
+	memcpy(ip->addr, mnl_attr_get_payload(addr), len);
+	return true;
+}
+
+static bool parse_ip(const struct nlattr *nest, struct idtun_allowedip *ip)
+{
+	const struct nlattr *tb[IDTUN_A_ALLOWEDIP_MAX + 1];
+
+	table(nest, tb, IDTUN_A_ALLOWEDIP_MAX);
+	return parse_prefix(tb, ip_types, ip);
+}
+
+/* A string of at most max characters into out (max + 1 bytes). */
+static bool get_str(const struct nlattr *a, char *out, size_t max)
+{
+	if (!a)
+		return true;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || strlen(mnl_attr_get_str(a)) > max)
+		return false;
+	strcpy(out, mnl_attr_get_str(a));
+	return true;
+}
+
+static bool parse_binding(const struct nlattr *nest, struct idtun_binding *b)
+{
+	const struct nlattr *tb[IDTUN_A_BINDING_MAX + 1];
+
+	memset(b, 0, sizeof(*b));
+	table(nest, tb, IDTUN_A_BINDING_MAX);
+	if (!get_u32(tb[IDTUN_A_BINDING_IDENTITY], &b->identity) ||
+	    !get_u64(tb[IDTUN_A_BINDING_CGROUP_ID], &b->cgroup_id))
+		return false;
+	if (tb[IDTUN_A_BINDING_CGROUP]) {
+		if (mnl_attr_validate(tb[IDTUN_A_BINDING_CGROUP], MNL_TYPE_NUL_STRING) < 0)
+			return false;
+		/* The caller copies it (device_add_binding). */
+		b->cgroup = (char *)mnl_attr_get_str(tb[IDTUN_A_BINDING_CGROUP]);
+		return true;
+	}
+	/* A cgroup outside the reader's cgroup namespace has only its id. */
+	if (b->cgroup_id && !tb[IDTUN_A_BINDING_FAMILY])
+		return true;
+	return parse_prefix(tb, binding_types, &b->prefix);
+}
+
+bool ipc_parse_rule(const struct nlattr *nest, struct idtun_rule *r)
+{
+	const struct nlattr *tb[IDTUN_A_RULE_MAX + 1];
+
+	memset(r, 0, sizeof(*r));
+	table(nest, tb, IDTUN_A_RULE_MAX);
+	if (!tb[IDTUN_A_RULE_DIRECTION] ||
+	    !get_u32(tb[IDTUN_A_RULE_DIRECTION], &r->direction) ||
+	    !get_u32(tb[IDTUN_A_RULE_IDENTITY], &r->identity) ||
+	    !get_u16(tb[IDTUN_A_RULE_PORT_MIN], &r->port_min) ||
+	    !get_u16(tb[IDTUN_A_RULE_PORT_MAX], &r->port_max) ||
+	    !get_u32(tb[IDTUN_A_RULE_ACTION], &r->action) ||
+	    !get_u64(tb[IDTUN_A_RULE_PACKETS], &r->packets) ||
+	    !get_u64(tb[IDTUN_A_RULE_BYTES], &r->bytes) ||
+	    r->direction > IDTUN_DIRECTION_INGRESS)
+		return false;
+	if (tb[IDTUN_A_RULE_PROTOCOL]) {
+		if (mnl_attr_validate(tb[IDTUN_A_RULE_PROTOCOL], MNL_TYPE_U8) < 0)
+			return false;
+		r->protocol = mnl_attr_get_u8(tb[IDTUN_A_RULE_PROTOCOL]);
+	}
+	if ((tb[IDTUN_A_RULE_FAMILY] || tb[IDTUN_A_RULE_IPADDR] || tb[IDTUN_A_RULE_CIDR_MASK]) &&
+	    !parse_prefix(tb, rule_types, &r->to))
+		return false;
+	if (tb[IDTUN_A_RULE_IDENTITY])
+		r->has |= RULE_HAS_IDENTITY;
+	if (tb[IDTUN_A_RULE_PORT_MIN]) {
+		r->has |= RULE_HAS_PORTS;
+		if (!tb[IDTUN_A_RULE_PORT_MAX])
+			r->port_max = r->port_min;
+	}
+	if (tb[IDTUN_A_RULE_ACTION])
+		r->has |= RULE_HAS_ACTION;
+	if (tb[IDTUN_A_RULE_PACKETS] || tb[IDTUN_A_RULE_BYTES])
+		r->has |= RULE_HAS_COUNTERS;
 	return true;
 }
 
@@ -272,6 +505,17 @@ static bool parse_endpoint(const struct nlattr *a, union idtun_endpoint *ep)
 		memcpy(ep, mnl_attr_get_payload(a), len);
 	/* Anything else is no endpoint the tool can show. */
 	return true;
+}
+
+static bool parse_aid(const struct nlattr *nest, struct idtun_peer *peer)
+{
+	const struct nlattr *tb[IDTUN_A_ALLOWED_IDENTITY_MAX + 1];
+	uint32_t id = 0;
+
+	table(nest, tb, IDTUN_A_ALLOWED_IDENTITY_MAX);
+	return tb[IDTUN_A_ALLOWED_IDENTITY_IDENTITY] &&
+	       get_u32(tb[IDTUN_A_ALLOWED_IDENTITY_IDENTITY], &id) &&
+	       !peer_add_aid(peer, id, false);
 }
 
 static bool parse_peer(const struct nlattr *nest, struct ipc_get_ctx *ctx, bool first)
@@ -308,10 +552,20 @@ static bool parse_peer(const struct nlattr *nest, struct ipc_get_ctx *ctx, bool 
 		    !get_u64(tb[IDTUN_A_PEER_LAST_HANDSHAKE_TIME], &peer->last_handshake_ns) ||
 		    !get_u64(tb[IDTUN_A_PEER_RX_BYTES], &peer->rx_bytes) ||
 		    !get_u64(tb[IDTUN_A_PEER_TX_BYTES], &peer->tx_bytes) ||
-		    !get_u32(tb[IDTUN_A_PEER_PROTOCOL_VERSION], &peer->protocol_version))
+		    !get_u32(tb[IDTUN_A_PEER_PROTOCOL_VERSION], &peer->protocol_version) ||
+		    !get_u32(tb[IDTUN_A_PEER_IDENTITY], &peer->identity))
 			return false;
 		if (peer->keepalive)
 			peer->has |= PEER_HAS_KEEPALIVE;
+		if (tb[IDTUN_A_PEER_IDENTITY])
+			peer->has |= PEER_HAS_IDENTITY;
+		a = tb[IDTUN_A_PEER_LABELS];
+		if (a) {
+			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0 || mnl_attr_get_u8(a) > 1)
+				return false;
+			peer->labels = mnl_attr_get_u8(a);
+			peer->has |= PEER_HAS_LABELS;
+		}
 	}
 	if (tb[IDTUN_A_PEER_ALLOWED_IPS]) {
 		mnl_attr_for_each_nested(a, tb[IDTUN_A_PEER_ALLOWED_IPS]) {
@@ -319,15 +573,95 @@ static bool parse_peer(const struct nlattr *nest, struct ipc_get_ctx *ctx, bool 
 				return false;
 		}
 	}
+	if (tb[IDTUN_A_PEER_ALLOWED_IDENTITIES]) {
+		mnl_attr_for_each_nested(a, tb[IDTUN_A_PEER_ALLOWED_IDENTITIES]) {
+			if (!parse_aid(a, peer))
+				return false;
+		}
+	}
 	return true;
 }
 
+static bool parse_identity(const struct nlattr *nest, struct idtun_device *dev, bool first)
+{
+	const struct nlattr *tb[IDTUN_A_IDENTITY_MAX + 1], *a;
+	struct idtun_identity *id, *last;
+	struct idtun_binding b;
+	uint32_t number = 0;
+
+	table(nest, tb, IDTUN_A_IDENTITY_MAX);
+	if (!tb[IDTUN_A_IDENTITY_IDENTITY] ||
+	    !get_u32(tb[IDTUN_A_IDENTITY_IDENTITY], &number))
+		return false;
+	last = dev->nidentities ? &dev->identities[dev->nidentities - 1] : NULL;
+	/* An identity whose bindings continue from the previous message. */
+	if (first && last && last->identity == number) {
+		id = last;
+	} else {
+		id = device_add_identity(dev);
+		if (!id)
+			return false;
+		id->identity = number;
+	}
+	if (!get_str(tb[IDTUN_A_IDENTITY_NAME], id->name, IDTUN_NAME_MAX) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_TX_PACKETS], &id->tx_packets) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_TX_BYTES], &id->tx_bytes) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_RX_PACKETS], &id->rx_packets) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_RX_BYTES], &id->rx_bytes) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_TX_DROPPED], &id->tx_dropped) ||
+	    !get_u64(tb[IDTUN_A_IDENTITY_RX_DROPPED], &id->rx_dropped))
+		return false;
+	if (tb[IDTUN_A_IDENTITY_BINDINGS]) {
+		mnl_attr_for_each_nested(a, tb[IDTUN_A_IDENTITY_BINDINGS]) {
+			if (!parse_binding(a, &b))
+				return false;
+			b.identity = number;
+			if (identity_add_binding(id, &b))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool parse_drops(const struct nlattr *nest, struct idtun_device *dev)
+{
+	const struct nlattr *tb[IDTUN_A_DROPS_MAX + 1];
+	unsigned int i;
+
+	table(nest, tb, IDTUN_A_DROPS_MAX);
+	for (i = 1; i <= IDTUN_A_DROPS_MAX; i++) {
+		if (!get_u64(tb[i], &dev->drops[i]))
+			return false;
+	}
+	dev->has |= DEV_HAS_DROPS;
+	return true;
+}
+
+/* Every attribute of a device reply: GET_DEVICE, GET_IDENTITIES, GET_POLICY. */
 static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 {
+	static const struct {
+		uint16_t type;
+		uint32_t has;
+		size_t offset;
+	} u32s[] = {
+		{ IDTUN_A_DEVICE_DEFAULT_IDENTITY, DEV_HAS_DEFAULT_IDENTITY,
+		  offsetof(struct idtun_device, default_identity) },
+		{ IDTUN_A_DEVICE_MARK_MASK, DEV_HAS_MARK_MASK,
+		  offsetof(struct idtun_device, mark_mask) },
+		{ IDTUN_A_DEVICE_EGRESS_DEFAULT, DEV_HAS_EGRESS_DEFAULT,
+		  offsetof(struct idtun_device, egress_default) },
+		{ IDTUN_A_DEVICE_INGRESS_DEFAULT, DEV_HAS_INGRESS_DEFAULT,
+		  offsetof(struct idtun_device, ingress_default) },
+		{ IDTUN_A_DEVICE_AUDIT_RATE, DEV_HAS_AUDIT_RATE,
+		  offsetof(struct idtun_device, audit_rate) },
+	};
 	const struct nlattr *tb[IDTUN_A_DEVICE_MAX + 1] = { 0 }, *a;
 	struct idtun_device *dev = ctx->dev;
-	uint32_t generation = 0;
+	struct idtun_rule rule;
+	uint32_t generation = 0, v;
 	bool first = true;
+	size_t i;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) <= IDTUN_A_DEVICE_MAX)
@@ -347,12 +681,17 @@ static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 		dev->has |= DEV_HAS_LISTEN_PORT;
 	if (tb[IDTUN_A_DEVICE_FWMARK])
 		dev->has |= DEV_HAS_FWMARK;
-	a = tb[IDTUN_A_DEVICE_IFNAME];
-	if (a) {
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
+		a = tb[u32s[i].type];
+		if (!a)
+			continue;
+		if (!get_u32(a, &v))
 			return false;
-		snprintf(dev->name, sizeof(dev->name), "%s", mnl_attr_get_str(a));
+		memcpy((char *)dev + u32s[i].offset, &v, sizeof(v));
+		dev->has |= u32s[i].has;
 	}
+	if (!get_str(tb[IDTUN_A_DEVICE_IFNAME], dev->name, IF_NAMESIZE - 1))
+		return false;
 	a = tb[IDTUN_A_DEVICE_PRIVATE_KEY];
 	if (a) {
 		if (!get_key(a, dev->private_key))
@@ -367,9 +706,25 @@ static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 		if (!key_is_zero(dev->public_key))
 			dev->has |= DEV_HAS_PUBLIC_KEY;
 	}
+	if (tb[IDTUN_A_DEVICE_DROPS] && !parse_drops(tb[IDTUN_A_DEVICE_DROPS], dev))
+		return false;
 	if (tb[IDTUN_A_DEVICE_PEERS]) {
 		mnl_attr_for_each_nested(a, tb[IDTUN_A_DEVICE_PEERS]) {
 			if (!parse_peer(a, ctx, first))
+				return false;
+			first = false;
+		}
+	}
+	if (tb[IDTUN_A_DEVICE_RULES]) {
+		mnl_attr_for_each_nested(a, tb[IDTUN_A_DEVICE_RULES]) {
+			if (!ipc_parse_rule(a, &rule) || device_add_rule(dev, &rule))
+				return false;
+		}
+	}
+	first = true;
+	if (tb[IDTUN_A_DEVICE_IDENTITIES]) {
+		mnl_attr_for_each_nested(a, tb[IDTUN_A_DEVICE_IDENTITIES]) {
+			if (!parse_identity(a, dev, first))
 				return false;
 			first = false;
 		}
@@ -393,6 +748,96 @@ int ipc_get_parse(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+int ipc_names_parse(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IDTUN_A_IDENTITY_MAX + 1] = { 0 }, *a;
+	struct ipc_names_ctx *ctx = data;
+	char name[IDTUN_NAME_MAX + 1] = "";
+	uint32_t id = 0;
+
+	if (ctx->malformed)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct genlmsghdr))) {
+		ctx->malformed = true;
+		return MNL_CB_OK;
+	}
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) <= IDTUN_A_IDENTITY_MAX)
+			tb[mnl_attr_get_type(a)] = a;
+	}
+	if (!tb[IDTUN_A_IDENTITY_IDENTITY] || !tb[IDTUN_A_IDENTITY_NAME] ||
+	    !get_u32(tb[IDTUN_A_IDENTITY_IDENTITY], &id) ||
+	    !get_str(tb[IDTUN_A_IDENTITY_NAME], name, IDTUN_NAME_MAX) ||
+	    names_set(ctx->names, id, name))
+		ctx->malformed = true;
+	return MNL_CB_OK;
+}
+
+static bool get_addr(const struct nlattr *a, uint16_t family, uint8_t out[16])
+{
+	if (!a)
+		return true;
+	if (mnl_attr_get_payload_len(a) != (family == AF_INET6 ? 16u : 4u))
+		return false;
+	memcpy(out, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+	return true;
+}
+
+bool ipc_event_parse(const struct nlmsghdr *nlh, struct idtun_event *ev)
+{
+	const struct nlattr *tb[IDTUN_A_EVENT_MAX + 1] = { 0 }, *a;
+	const struct genlmsghdr *genl;
+
+	memset(ev, 0, sizeof(*ev));
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*genl)))
+		return false;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != IDTUN_CMD_AUDIT)
+		return false;
+	mnl_attr_for_each(a, nlh, sizeof(*genl)) {
+		if (mnl_attr_get_type(a) <= IDTUN_A_EVENT_MAX)
+			tb[mnl_attr_get_type(a)] = a;
+	}
+	if (!get_u32(tb[IDTUN_A_EVENT_IFINDEX], &ev->ifindex) ||
+	    !get_str(tb[IDTUN_A_EVENT_IFNAME], ev->ifname, IF_NAMESIZE - 1) ||
+	    !get_u32(tb[IDTUN_A_EVENT_DIRECTION], &ev->direction) ||
+	    !get_u32(tb[IDTUN_A_EVENT_ACTION], &ev->action) ||
+	    !get_u32(tb[IDTUN_A_EVENT_REASON], &ev->reason) ||
+	    !get_u32(tb[IDTUN_A_EVENT_IDENTITY], &ev->identity) ||
+	    !get_str(tb[IDTUN_A_EVENT_NAME], ev->name, IDTUN_NAME_MAX) ||
+	    !get_u16(tb[IDTUN_A_EVENT_FAMILY], &ev->family) ||
+	    !get_u16(tb[IDTUN_A_EVENT_SPORT], &ev->sport) ||
+	    !get_u16(tb[IDTUN_A_EVENT_DPORT], &ev->dport) ||
+	    !get_u64(tb[IDTUN_A_EVENT_SUPPRESSED], &ev->suppressed))
+		return false;
+	if (ev->family != AF_INET && ev->family != AF_INET6)
+		ev->family = 0;
+	if (!get_addr(tb[IDTUN_A_EVENT_SADDR], ev->family, ev->saddr) ||
+	    !get_addr(tb[IDTUN_A_EVENT_DADDR], ev->family, ev->daddr))
+		return false;
+	a = tb[IDTUN_A_EVENT_PROTOCOL];
+	if (a) {
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			return false;
+		ev->protocol = mnl_attr_get_u8(a);
+	}
+	a = tb[IDTUN_A_EVENT_PEER_PUBLIC_KEY];
+	if (a) {
+		if (!get_key(a, ev->peer))
+			return false;
+		ev->has_peer = true;
+	}
+	ev->has_sport = tb[IDTUN_A_EVENT_SPORT];
+	ev->has_dport = tb[IDTUN_A_EVENT_DPORT];
+	a = tb[IDTUN_A_EVENT_RULE];
+	if (a) {
+		if (!ipc_parse_rule(a, &ev->rule))
+			return false;
+		ev->has_rule = true;
+	}
+	return true;
+}
+
 static void tool_error(struct nl_error *err, int error, const char *msg)
 {
 	memset(err, 0, sizeof(*err));
@@ -402,8 +847,9 @@ static void tool_error(struct nl_error *err, int error, const char *msg)
 	snprintf(err->msg, sizeof(err->msg), "%s", msg);
 }
 
-int ipc_get_device(struct nl *nl, const char *name, struct idtun_device *dev,
-		   struct nl_error *err)
+/* A device dump (cmd), redone when it raced a change. */
+static int get(struct nl *nl, uint8_t cmd, const char *name, struct idtun_device *dev,
+	       struct nl_error *err)
 {
 	struct ipc_get_ctx ctx;
 	struct nlmsghdr *nlh;
@@ -414,7 +860,7 @@ int ipc_get_device(struct nl *nl, const char *name, struct idtun_device *dev,
 		device_free(dev);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.dev = dev;
-		nlh = nl_genl_request(nl, IDTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+		nlh = nl_genl_request(nl, cmd, NLM_F_DUMP);
 		mnl_attr_put_strz(nlh, IDTUN_A_DEVICE_IFNAME, name);
 		ret = nl_transact(nl, nlh, ipc_get_parse, &ctx, err);
 		if (ret)
@@ -430,22 +876,79 @@ int ipc_get_device(struct nl *nl, const char *name, struct idtun_device *dev,
 	return -EAGAIN;
 }
 
+int ipc_get_device(struct nl *nl, const char *name, struct idtun_device *dev,
+		   struct nl_error *err)
+{
+	return get(nl, IDTUN_CMD_GET_DEVICE, name, dev, err);
+}
+
+int ipc_get_identities(struct nl *nl, const char *name, struct idtun_device *dev,
+		       struct nl_error *err)
+{
+	int ret = get(nl, IDTUN_CMD_GET_IDENTITIES, name, dev, err);
+
+	if (!ret)
+		device_sort_identities(dev);
+	return ret;
+}
+
+int ipc_get_policy(struct nl *nl, const char *name, struct idtun_device *dev,
+		   struct nl_error *err)
+{
+	int ret = get(nl, IDTUN_CMD_GET_POLICY, name, dev, err);
+
+	if (!ret)
+		device_sort_rules(dev);
+	return ret;
+}
+
+int ipc_get_names(struct nl *nl, struct idtun_names *names, struct nl_error *err)
+{
+	struct ipc_names_ctx ctx = { .names = names };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	names_free(names);
+	nlh = nl_genl_request(nl, IDTUN_CMD_GET_NAMES, NLM_F_DUMP);
+	ret = nl_transact(nl, nlh, ipc_names_parse, &ctx, err);
+	if (!ret && ctx.malformed) {
+		tool_error(err, -EBADMSG, "malformed reply from the kernel");
+		ret = -EBADMSG;
+	}
+	if (!ret)
+		names_sort(names);
+	return ret;
+}
+
+int ipc_set_name(struct nl *nl, uint32_t id, const char *name, struct nl_error *err)
+{
+	struct nlmsghdr *nlh = nl_genl_request(nl, IDTUN_CMD_SET_NAME, NLM_F_ACK);
+
+	mnl_attr_put_u32(nlh, IDTUN_A_IDENTITY_IDENTITY, id);
+	mnl_attr_put_strz(nlh, IDTUN_A_IDENTITY_NAME, name);
+	return nl_transact(nl, nlh, NULL, NULL, err);
+}
+
 int ipc_set_device(struct nl *nl, const struct idtun_device *dev, struct nl_error *err)
 {
 	struct ipc_set_iter it;
 	struct nlmsghdr *nlh;
 	int ret, error;
 
+	/* Everything must fit before anything is sent. */
+	ipc_set_init(&it, dev);
+	while (ipc_set_next(&it, nl->buf, IPC_MSG_MAX, nl->family, 0, &error))
+		;
+	if (error) {
+		tool_error(err, error, "an entry does not fit in a netlink message");
+		return error;
+	}
 	ipc_set_init(&it, dev);
 	while ((nlh = ipc_set_next(&it, nl->buf, IPC_MSG_MAX, nl->family, ++nl->seq,
 				   &error))) {
 		ret = nl_transact(nl, nlh, NULL, NULL, err);
 		if (ret)
 			return ret;
-	}
-	if (error) {
-		tool_error(err, error, "a peer does not fit in a netlink message");
-		return error;
 	}
 	return 0;
 }

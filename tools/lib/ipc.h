@@ -2,9 +2,11 @@
 /*
  * The idtun generic netlink family in terms of the device model: building
  * SET_DEVICE requests (split across messages as a large configuration
- * needs) and reading GET_DEVICE dumps (peers and allowed IPs continued
- * across messages, retried when the dump raced a change). The building and
- * reading work on buffers, so the tests run them without a kernel.
+ * needs) and reading GET_DEVICE, GET_IDENTITIES and GET_POLICY dumps
+ * (peers, allowed IPs and bindings continued across messages, retried when
+ * the dump raced a change), identity names (SET_NAME, GET_NAMES) and audit
+ * events. The building and reading work on buffers, so the tests run them
+ * without a kernel.
  */
 
 #ifndef IDTUN_IPC_H
@@ -26,6 +28,9 @@ struct ipc_set_iter {
 	const struct idtun_device *dev;
 	size_t peer;		/* the next peer to send */
 	size_t ip;		/* its next allowed IP */
+	size_t aid;		/* its next allowed identity */
+	size_t binding;		/* the next binding */
+	size_t rule;		/* the next rule */
 	bool started;		/* the first message is built */
 	bool peer_started;	/* the peer's own attributes are sent */
 };
@@ -36,12 +41,14 @@ void ipc_set_init(struct ipc_set_iter *it, const struct idtun_device *dev);
  * least IPC_MSG_MAX is sensible). Returns NULL once everything is built, and
  * sets *error to -EMSGSIZE if something can never fit.
  *
- * Peers and allowed IPs are indexed arrays: nests of type 1, 2, ... as the
- * kernel's dumps number them (the kernel reads any numbering). The first
- * message carries the device's own attributes and flags. A peer
- * whose allowed IPs do not fit continues, first in the next message, with
- * only its public key, its flags minus REPLACE_ALLOWEDIPS and the rest of
- * its allowed IPs.
+ * Peers, allowed IPs, allowed identities, bindings and rules are indexed
+ * arrays: nests of type 1, 2, ... as the kernel's dumps number them (the
+ * kernel reads any numbering). The first message carries the device's own
+ * attributes and flags; then come the peers, then the bindings, then the
+ * rules, each array in order, as many entries to a message as fit. A peer
+ * whose allowed IPs or allowed identities do not fit continues, first in
+ * the next message, with only its public key, its flags minus the
+ * REPLACE_ ones and the rest of its lists.
  */
 struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 			      uint16_t family, uint32_t seq, int *error);
@@ -54,8 +61,24 @@ struct ipc_get_ctx {
 	bool malformed;
 };
 
-/* Adds one GET_DEVICE reply message to ctx->dev (an MNL callback). */
+/*
+ * Adds one reply message of GET_DEVICE, GET_IDENTITIES or GET_POLICY to
+ * ctx->dev (an MNL callback).
+ */
 int ipc_get_parse(const struct nlmsghdr *nlh, void *ctx);
+
+struct ipc_names_ctx {
+	struct idtun_names *names;
+	bool malformed;
+};
+
+/* Adds one GET_NAMES reply message to ctx->names (an MNL callback). */
+int ipc_names_parse(const struct nlmsghdr *nlh, void *ctx);
+
+/* A rule nest (of a GET_POLICY reply or an event). */
+bool ipc_parse_rule(const struct nlattr *nest, struct idtun_rule *rule);
+/* An AUDIT message of the audit group; false if it is none or malformed. */
+bool ipc_event_parse(const struct nlmsghdr *nlh, struct idtun_event *ev);
 
 /*
  * The kernel side: read a device's state into dev (zeroed by the caller,
@@ -66,6 +89,18 @@ int ipc_get_parse(const struct nlmsghdr *nlh, void *ctx);
  */
 int ipc_get_device(struct nl *nl, const char *name, struct idtun_device *dev,
 		   struct nl_error *err);
+/* dev->identities, sorted by number, their bindings by key. */
+int ipc_get_identities(struct nl *nl, const char *name, struct idtun_device *dev,
+		       struct nl_error *err);
+/* The defaults and dev->rules, sorted (rule_cmp). */
+int ipc_get_policy(struct nl *nl, const char *name, struct idtun_device *dev,
+		   struct nl_error *err);
+/* All of it is checked to fit in messages before the first is sent. */
 int ipc_set_device(struct nl *nl, const struct idtun_device *dev, struct nl_error *err);
+
+/* The network namespace's identity names, sorted by number. */
+int ipc_get_names(struct nl *nl, struct idtun_names *names, struct nl_error *err);
+/* Names an identity; "" removes its name. */
+int ipc_set_name(struct nl *nl, uint32_t id, const char *name, struct nl_error *err);
 
 #endif

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <linux/idtun.h>
 #include <sodium.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_ip(const struct idtun_peer *peer, const struct idtun_allowedip *ip)
@@ -14,6 +16,17 @@ static bool has_ip(const struct idtun_peer *peer, const struct idtun_allowedip *
 
 	for (i = 0; i < peer->nips; i++) {
 		if (allowedip_equal(&peer->ips[i], ip))
+			return true;
+	}
+	return false;
+}
+
+static bool has_aid(const struct idtun_peer *peer, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < peer->naids; i++) {
+		if (peer->aids[i].identity == id)
 			return true;
 	}
 	return false;
@@ -56,6 +69,11 @@ static int desired_peers(struct idtun_device *want, const struct idtun_device *f
 			d->keepalive = p->keepalive;
 			d->has |= PEER_HAS_KEEPALIVE;
 		}
+		if (p->has & PEER_HAS_LABELS)
+			d->labels = p->labels;
+		if (p->has & PEER_HAS_IDENTITY)
+			d->identity = p->identity;
+		d->has |= p->has & (PEER_HAS_LABELS | PEER_HAS_IDENTITY);
 		if (p->flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWEDIPS)
 			d->nips = 0;
 		for (j = 0; j < p->nips; j++) {
@@ -63,6 +81,13 @@ static int desired_peers(struct idtun_device *want, const struct idtun_device *f
 			allowedip_mask(&ip);
 			ip.remove = false;
 			if (!has_ip(d, &ip) && peer_add_ip(d, &ip))
+				return -ENOMEM;
+		}
+		if (p->flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES)
+			d->naids = 0;
+		for (j = 0; j < p->naids; j++) {
+			if (!has_aid(d, p->aids[j].identity) &&
+			    peer_add_aid(d, p->aids[j].identity, false))
 				return -ENOMEM;
 		}
 	}
@@ -84,7 +109,19 @@ static bool same_endpoint(const union idtun_endpoint *a, const union idtun_endpo
 	return true;
 }
 
-/* Pass one: the prefixes kept peers lose. */
+/* The entry of pass one for a kept peer, made when it first needs one. */
+static struct idtun_peer *removal_entry(struct idtun_device *req, struct idtun_peer **r,
+					const uint8_t *key)
+{
+	if (!*r) {
+		*r = add_keyed(req, key);
+		if (*r)
+			(*r)->flags = IDTUN_PEER_FLAGS_UPDATE_ONLY;
+	}
+	return *r;
+}
+
+/* Pass one: the prefixes and allowed identities kept peers lose. */
 static int removals(struct idtun_device *req, const struct idtun_device *want,
 		    const struct idtun_device *current)
 {
@@ -100,15 +137,18 @@ static int removals(struct idtun_device *req, const struct idtun_device *want,
 		for (j = 0; d && j < c->nips; j++) {
 			if (has_ip(d, &c->ips[j]))
 				continue;
-			if (!r) {
-				r = add_keyed(req, c->public_key);
-				if (!r)
-					return -ENOMEM;
-				r->flags = IDTUN_PEER_FLAGS_UPDATE_ONLY;
-			}
+			if (!removal_entry(req, &r, c->public_key))
+				return -ENOMEM;
 			ip = c->ips[j];
 			ip.remove = true;
 			if (peer_add_ip(r, &ip))
+				return -ENOMEM;
+		}
+		for (j = 0; d && j < c->naids; j++) {
+			if (has_aid(d, c->aids[j].identity))
+				continue;
+			if (!removal_entry(req, &r, c->public_key) ||
+			    peer_add_aid(r, c->aids[j].identity, true))
 				return -ENOMEM;
 		}
 	}
@@ -134,8 +174,14 @@ static int update(struct idtun_device *req, const struct idtun_peer *d,
 		memcpy(r->preshared_key, d->preshared_key, IDTUN_KEY_LEN);
 		r->endpoint = d->endpoint;
 		r->keepalive = d->keepalive;
+		r->labels = d->labels;
+		r->identity = d->identity;
 		for (j = 0; j < d->nips; j++) {
 			if (peer_add_ip(r, &d->ips[j]))
+				return -ENOMEM;
+		}
+		for (j = 0; j < d->naids; j++) {
+			if (peer_add_aid(r, d->aids[j].identity, false))
 				return -ENOMEM;
 		}
 		return 0;
@@ -156,6 +202,17 @@ static int update(struct idtun_device *req, const struct idtun_peer *d,
 		r->has |= PEER_HAS_KEEPALIVE;
 		changed = true;
 	}
+	/* Labels and identity the file leaves out are off and 0. */
+	if (d->labels != c->labels) {
+		r->labels = d->labels;
+		r->has |= PEER_HAS_LABELS;
+		changed = true;
+	}
+	if (d->identity != c->identity) {
+		r->identity = d->identity;
+		r->has |= PEER_HAS_IDENTITY;
+		changed = true;
+	}
 	for (j = 0; j < d->nips; j++) {
 		if (has_ip(c, &d->ips[j]))
 			continue;
@@ -163,9 +220,233 @@ static int update(struct idtun_device *req, const struct idtun_peer *d,
 			return -ENOMEM;
 		changed = true;
 	}
+	for (j = 0; j < d->naids; j++) {
+		if (has_aid(c, d->aids[j].identity))
+			continue;
+		if (peer_add_aid(r, d->aids[j].identity, false))
+			return -ENOMEM;
+		changed = true;
+	}
 	if (!changed)
 		peer_free(&req->peers[--req->npeers]);
 	return 0;
+}
+
+/* The idtun-only device settings: the file's, else the kernel's defaults. */
+static void sync_settings(struct idtun_device *req, const struct idtun_device *file,
+			  const struct idtun_device *current)
+{
+	static const struct {
+		uint32_t has, dflt;
+		size_t offset;
+	} settings[] = {
+		{ DEV_HAS_DEFAULT_IDENTITY, 0, offsetof(struct idtun_device, default_identity) },
+		{ DEV_HAS_MARK_MASK, 0, offsetof(struct idtun_device, mark_mask) },
+		{ DEV_HAS_EGRESS_DEFAULT, DEFAULT_ACTION,
+		  offsetof(struct idtun_device, egress_default) },
+		{ DEV_HAS_INGRESS_DEFAULT, DEFAULT_ACTION,
+		  offsetof(struct idtun_device, ingress_default) },
+		{ DEV_HAS_AUDIT_RATE, DEFAULT_AUDIT_RATE,
+		  offsetof(struct idtun_device, audit_rate) },
+	};
+	uint32_t want, now;
+	size_t i;
+
+	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		want = now = settings[i].dflt;
+		if (file->has & settings[i].has)
+			memcpy(&want, (const char *)file + settings[i].offset, sizeof(want));
+		if (current->has & settings[i].has)
+			memcpy(&now, (const char *)current + settings[i].offset, sizeof(now));
+		if (want == now)
+			continue;
+		memcpy((char *)req + settings[i].offset, &want, sizeof(want));
+		req->has |= settings[i].has;
+	}
+}
+
+/* Entries sorted by key, the later of two with one key winning. */
+struct sorted {
+	const void *entry;
+	size_t index;
+};
+
+static int (*sorted_key_cmp)(const void *a, const void *b);
+
+static int sorted_cmp(const void *x, const void *y)
+{
+	const struct sorted *a = x, *b = y;
+	int c = sorted_key_cmp(a->entry, b->entry);
+
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/*
+ * v's n entries (stride bytes each) by key, the last of each key only;
+ * *out is malloc'd (NULL and -ENOMEM on failure), *nout entries.
+ */
+static int sort_unique(const void *v, size_t n, size_t stride,
+		       int (*cmp)(const void *a, const void *b),
+		       struct sorted **out, size_t *nout)
+{
+	struct sorted *s = calloc(n ? n : 1, sizeof(*s));
+	size_t i, k = 0;
+
+	*out = s;
+	*nout = 0;
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		s[i].entry = (const char *)v + i * stride;
+		s[i].index = i;
+	}
+	sorted_key_cmp = cmp;
+	qsort(s, n, sizeof(*s), sorted_cmp);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && !cmp(s[i].entry, s[i + 1].entry))
+			continue;
+		s[k++] = s[i];
+	}
+	*nout = k;
+	return 0;
+}
+
+static int binding_entry_cmp(const void *a, const void *b)
+{
+	return binding_key_cmp(a, b);
+}
+
+static int rule_entry_cmp(const void *a, const void *b)
+{
+	return rule_cmp(a, b);
+}
+
+/*
+ * Walks the wanted and the current entries, both sorted by key: each
+ * wanted entry that is new or changed is added, then each current one not
+ * wanted is removed. Nothing is flushed, so there is never a moment with
+ * only part of either set.
+ */
+struct diff {
+	int (*cmp)(const void *a, const void *b);
+	bool (*changed)(const void *want, const void *now);
+	int (*add)(struct idtun_device *req, const void *entry, bool remove);
+};
+
+static int apply_diff(struct idtun_device *req, const struct diff *d,
+		      const struct sorted *want, size_t nwant,
+		      const struct sorted *now, size_t nnow)
+{
+	size_t i = 0, j = 0;
+	int c, ret = 0;
+
+	while (!ret && i < nwant) {
+		c = j < nnow ? d->cmp(want[i].entry, now[j].entry) : -1;
+		if (c > 0) {
+			j++;
+		} else if (c < 0 || d->changed(want[i].entry, now[j].entry)) {
+			ret = d->add(req, want[i++].entry, false);
+		} else {
+			i++;
+			j++;
+		}
+	}
+	for (i = 0, j = 0; !ret && j < nnow; j++) {
+		while (i < nwant && d->cmp(want[i].entry, now[j].entry) < 0)
+			i++;
+		if (i >= nwant || d->cmp(want[i].entry, now[j].entry))
+			ret = d->add(req, now[j].entry, true);
+	}
+	return ret;
+}
+
+static bool binding_changed(const void *want, const void *now)
+{
+	return ((const struct idtun_binding *)want)->identity !=
+	       ((const struct idtun_binding *)now)->identity;
+}
+
+static int add_binding(struct idtun_device *req, const void *entry, bool remove)
+{
+	struct idtun_binding b = *(const struct idtun_binding *)entry;
+
+	b.remove = remove;
+	b.cgroup_id = 0;
+	return device_add_binding(req, &b);
+}
+
+static bool rule_changed(const void *want, const void *now)
+{
+	return ((const struct idtun_rule *)want)->action !=
+	       ((const struct idtun_rule *)now)->action;
+}
+
+static int add_rule(struct idtun_device *req, const void *entry, bool remove)
+{
+	struct idtun_rule r = *(const struct idtun_rule *)entry;
+
+	r.remove = remove;
+	r.has &= ~(uint32_t)RULE_HAS_COUNTERS;
+	if (remove)
+		r.has &= ~(uint32_t)RULE_HAS_ACTION;
+	r.packets = r.bytes = 0;
+	return device_add_rule(req, &r);
+}
+
+static int sync_bindings(struct idtun_device *req, const struct idtun_device *file,
+			 const struct idtun_device *current)
+{
+	static const struct diff d = { binding_entry_cmp, binding_changed, add_binding };
+	struct idtun_device flat = { 0 };
+	struct sorted *want = NULL, *now = NULL;
+	size_t nwant, nnow, i, j;
+	int ret = 0;
+
+	/* The current bindings, as get-identities lists them under identities. */
+	for (i = 0; !ret && i < current->nidentities; i++) {
+		const struct idtun_identity *id = &current->identities[i];
+
+		for (j = 0; !ret && j < id->nbindings; j++) {
+			/* A cgroup known only by its id cannot be named: left alone. */
+			if (!id->bindings[j].cgroup && !id->bindings[j].prefix.family)
+				continue;
+			ret = device_add_binding(&flat, &id->bindings[j]);
+		}
+	}
+	if (!ret)
+		ret = sort_unique(file->bindings, file->nbindings, sizeof(*file->bindings),
+				  binding_entry_cmp, &want, &nwant);
+	if (!ret)
+		ret = sort_unique(flat.bindings, flat.nbindings, sizeof(*flat.bindings),
+				  binding_entry_cmp, &now, &nnow);
+	if (!ret)
+		ret = apply_diff(req, &d, want, nwant, now, nnow);
+	free(want);
+	free(now);
+	device_free(&flat);
+	return ret;
+}
+
+static int sync_rules(struct idtun_device *req, const struct idtun_device *file,
+		      const struct idtun_device *current)
+{
+	static const struct diff d = { rule_entry_cmp, rule_changed, add_rule };
+	struct sorted *want = NULL, *now = NULL;
+	size_t nwant, nnow;
+	int ret;
+
+	ret = sort_unique(file->rules, file->nrules, sizeof(*file->rules), rule_entry_cmp,
+			  &want, &nwant);
+	if (!ret)
+		ret = sort_unique(current->rules, current->nrules, sizeof(*current->rules),
+				  rule_entry_cmp, &now, &nnow);
+	if (!ret)
+		ret = apply_diff(req, &d, want, nwant, now, nnow);
+	free(want);
+	free(now);
+	return ret;
 }
 
 int sync_request(struct idtun_device *req, const struct idtun_device *file,
@@ -196,6 +477,7 @@ int sync_request(struct idtun_device *req, const struct idtun_device *file,
 		req->fwmark = fwmark;
 		req->has |= DEV_HAS_FWMARK;
 	}
+	sync_settings(req, file, current);
 
 	ret = desired_peers(&want, file);
 	for (i = 0; !ret && i < current->npeers; i++) {
@@ -211,6 +493,10 @@ int sync_request(struct idtun_device *req, const struct idtun_device *file,
 		ret = removals(req, &want, current);
 	for (i = 0; !ret && i < want.npeers; i++)
 		ret = update(req, &want.peers[i], current);
+	if (!ret)
+		ret = sync_bindings(req, file, current);
+	if (!ret)
+		ret = sync_rules(req, file, current);
 	device_free(&want);
 	return ret;
 }

@@ -12,13 +12,20 @@
 
 /*
  * file was parsed with append (only the keys it names are set). The file's
- * private key and fwmark default to none; a port it does not name is left
- * as it is (the kernel picked one). Peers not in the file are removed; a
- * peer in the file gets its preshared key, keepalive and endpoint (when the
- * file names one) if they differ, and its allowed IPs by adding the missing
- * and removing the extra ones: removals first, in a pass of their own, so a
- * prefix moving between two peers is never lost. req must be zeroed; its
- * name is file's. Returns 0 or -ENOMEM.
+ * private key and fwmark default to none, its idtun settings to the
+ * kernel's defaults; a port it does not name is left as it is (the kernel
+ * picked one). Peers not in the file are removed; a peer in the file gets
+ * its preshared key, keepalive, endpoint (when the file names one), labels
+ * and identity if they differ, and its allowed IPs and allowed identities
+ * by adding the missing and removing the extra ones: removals first, in a
+ * pass of their own, so a prefix moving between two peers is never lost.
+ *
+ * current holds GET_DEVICE's state, GET_POLICY's rules and GET_IDENTITIES'
+ * identities (with their bindings). Bindings and rules are changed, never
+ * flushed: wanted entries that are new or changed (a binding's identity, a
+ * rule's action) are added first, then current ones the file does not
+ * have are removed. A cgroup binding the kernel reports without a path is
+ * left alone. req must be zeroed; its name is file's. Returns 0 or -ENOMEM.
  */
 int sync_request(struct idtun_device *req, const struct idtun_device *file,
 		 const struct idtun_device *current);
