@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: whole handshakes, cookie replies, MACs, transport encryption and
- * padding, against messages computed independently by scripts/wgref.py
- * (kmod/handshake_vectors.h), whose code selftests/wgref.sh checks against
- * a stock WireGuard peer.
+ * padding, and labelled transport (the identity label, its padding and the
+ * receiver's label checks), against messages computed independently by
+ * scripts/wgref.py (kmod/handshake_vectors.h), whose code
+ * selftests/wgref.sh checks against a stock WireGuard peer.
  */
 
 #include <crypto/aead.h>
 #include <kunit/test.h>
 #include <linux/bottom_half.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
 
 #include "compat.h"
 #include "cookie.h"
 #include "handshake_vectors.h"
 #include "keypair.h"
+#include "label.h"
 #include "messages.h"
 #include "noise.h"
 
@@ -224,28 +228,77 @@ static void transport_free(struct idtun_keypair *kp)
 	kfree_sensitive(kp);
 }
 
+/* What a type-4 message is sealed from: a label unless identity is 0. */
+struct seal_input {
+	const u8 *data;
+	unsigned int len, padding;
+	u32 identity;
+	u64 counter;
+	u32 receiver;
+};
+
 /* Builds a type-4 message the way the transmit path does. */
-static struct sk_buff *transport_seal(struct kunit *test,
-				      const struct idtun_transport_vector *v,
-				      struct idtun_keypair *kp)
+static struct sk_buff *seal(struct kunit *test, const struct seal_input *in,
+			    struct idtun_keypair *kp)
 {
 	struct idtun_msg_data *hdr;
 	struct sk_buff *skb;
 	bool ok;
 
-	skb = alloc_skb(64 + v->len + 64, GFP_KERNEL);
+	skb = alloc_skb(64 + IDTUN_LABEL_LEN + in->len + 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, 64);
-	skb_put_data(skb, v->plaintext, v->len);
+	skb_reserve(skb, 64 + IDTUN_LABEL_LEN);
+	skb_put_data(skb, in->data, in->len);
+	if (in->identity)
+		idtun_label_push(skb, in->identity);
 	local_bh_disable();
-	ok = idtun_encrypt_skb(skb, kp->send, v->counter,
-			       idtun_padded_len(v->len, v->mtu) - v->len);
+	ok = idtun_encrypt_skb(skb, kp->send, in->counter, in->padding);
 	local_bh_enable();
 	KUNIT_EXPECT_TRUE(test, ok);
 	hdr = skb_push(skb, sizeof(*hdr));
 	hdr->header.type = cpu_to_le32(IDTUN_MSG_DATA);
-	hdr->receiver_index = cpu_to_le32(v->receiver);
-	hdr->counter = cpu_to_le64(v->counter);
+	hdr->receiver_index = cpu_to_le32(in->receiver);
+	hdr->counter = cpu_to_le64(in->counter);
+	return skb;
+}
+
+static struct sk_buff *transport_seal(struct kunit *test,
+				      const struct idtun_transport_vector *v,
+				      struct idtun_keypair *kp)
+{
+	struct seal_input in = {
+		.data = v->plaintext, .len = v->len,
+		.padding = idtun_padded_len(v->len, v->mtu) - v->len,
+		.counter = v->counter, .receiver = v->receiver,
+	};
+
+	return seal(test, &in, kp);
+}
+
+/*
+ * A received message's encrypted part in an skb, as the receive path has
+ * it after the header; with head bytes in the linear area and the rest in
+ * a page fragment, unless head is the whole.
+ */
+static struct sk_buff *received(struct kunit *test, const u8 *msg,
+				unsigned int msg_len, unsigned int head)
+{
+	unsigned int len = msg_len - sizeof(struct idtun_msg_data);
+	const u8 *data = msg + sizeof(struct idtun_msg_data);
+	struct sk_buff *skb = alloc_skb(64 + len, GFP_KERNEL);
+	struct page *page;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 64);
+	skb_put_data(skb, data, min(head, len));
+	if (head < len) {
+		page = alloc_page(GFP_KERNEL);
+		if (!page)
+			kfree_skb(skb);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page), data + head, len - head);
+		skb_add_rx_frag(skb, 0, page, 0, len - head, PAGE_SIZE);
+	}
 	return skb;
 }
 
@@ -310,6 +363,156 @@ static void transport_tampered(struct kunit *test)
 	transport_free(kp);
 }
 
+/* The IP packet's own length, which the receive path trims padding to. */
+static unsigned int ip_packet_len(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6;
+	const struct iphdr *ip;
+
+	if (pskb_may_pull(skb, sizeof(*ip))) {
+		ip = (const void *)skb->data;
+		if (ip->version == 4)
+			return ntohs(ip->tot_len);
+	}
+	if (pskb_may_pull(skb, sizeof(*ip6))) {
+		ip6 = (const void *)skb->data;
+		if (ip6->version == 6)
+			return sizeof(*ip6) + ntohs(ip6->payload_len);
+	}
+	return 0;
+}
+
+/*
+ * Labelled messages: the label pushed in front of the packet and the
+ * padding of idtun_label_padding() seal to the reference's bytes; the
+ * reference's message, decrypted, is "unexpected" for a peer with labels
+ * off, and for a peer with labels on gives the identity and leaves the
+ * packet and its zero padding. Every other vector arrives with the label
+ * split between the linear area and a page fragment.
+ */
+static void label_vectors(struct kunit *test)
+{
+	struct sk_buff *skb, *copy;
+	struct idtun_keypair *kp;
+	u32 identity;
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < ARRAY_SIZE(idtun_label_vectors); i++) {
+		const struct idtun_label_vector *v = &idtun_label_vectors[i];
+		struct seal_input in = {
+			.data = v->packet, .len = v->len,
+			.padding = idtun_label_padding(v->len, v->mtu),
+			.identity = v->identity, .counter = v->counter,
+			.receiver = v->receiver,
+		};
+
+		KUNIT_EXPECT_EQ_MSG(test, in.padding, (unsigned int)v->padding,
+				    "vector %zu: padding", i);
+		kp = idtun_keypair_create(v->key, v->key, true);
+		KUNIT_ASSERT_NOT_NULL(test, kp);
+		skb = seal(test, &in, kp);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len, (unsigned int)v->msg_len,
+				    "vector %zu: length", i);
+		if (skb->len == v->msg_len)
+			EXPECT_BYTES(test, skb->data, v->msg, v->msg_len,
+				     "vector %zu: message", i);
+		kfree_skb(skb);
+
+		skb = received(test, v->msg, v->msg_len, i % 2 ? 5 : UINT_MAX);
+		local_bh_disable();
+		ok = idtun_decrypt_skb(skb, kp->recv, v->counter);
+		local_bh_enable();
+		KUNIT_EXPECT_TRUE_MSG(test, ok, "vector %zu: decrypt", i);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len,
+				    (unsigned int)(IDTUN_LABEL_LEN + v->len +
+						   v->padding),
+				    "vector %zu: plaintext length", i);
+		identity = 0;
+		/* A copy for labels off: the original keeps its fragment. */
+		copy = skb_copy(skb, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, copy);
+		KUNIT_EXPECT_EQ_MSG(test, idtun_label_pull(copy, false, &identity),
+				    IDTUN_LABEL_UNEXPECTED,
+				    "vector %zu: labels off", i);
+		kfree_skb(copy);
+		KUNIT_EXPECT_EQ_MSG(test, idtun_label_pull(skb, true, &identity),
+				    IDTUN_LABEL_OK, "vector %zu: labels on", i);
+		KUNIT_EXPECT_EQ_MSG(test, identity, v->identity,
+				    "vector %zu: identity", i);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len,
+				    (unsigned int)(v->len + v->padding),
+				    "vector %zu: the label taken off", i);
+		KUNIT_EXPECT_EQ_MSG(test, ip_packet_len(skb), (unsigned int)v->len,
+				    "vector %zu: the packet's length", i);
+		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
+		if (skb->len == v->len + v->padding) {
+			EXPECT_BYTES(test, skb->data, v->packet, v->len,
+				     "vector %zu: packet", i);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(skb->data + v->len,
+							       0, v->padding),
+					      "vector %zu: zero padding", i);
+		}
+		kfree_skb(skb);
+		transport_free(kp);
+	}
+}
+
+/*
+ * Plaintexts a labelled peer refuses (missing, malformed) and labels a peer
+ * with labels off refuses (unexpected), each sealed as it is: the verdict
+ * of idtun_label_pull(), which takes nothing off and gives no identity.
+ */
+static void label_bad_vectors(struct kunit *test)
+{
+	struct idtun_keypair *kp;
+	struct sk_buff *skb;
+	u32 identity;
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < ARRAY_SIZE(idtun_label_bad_vectors); i++) {
+		const struct idtun_label_bad_vector *v =
+			&idtun_label_bad_vectors[i];
+		struct seal_input in = {
+			.data = v->plaintext, .len = v->len,
+			.counter = v->counter, .receiver = v->receiver,
+		};
+
+		kp = idtun_keypair_create(v->key, v->key, true);
+		KUNIT_ASSERT_NOT_NULL(test, kp);
+		skb = seal(test, &in, kp);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len, (unsigned int)v->msg_len,
+				    "vector %zu: length", i);
+		if (skb->len == v->msg_len)
+			EXPECT_BYTES(test, skb->data, v->msg, v->msg_len,
+				     "vector %zu: message", i);
+		kfree_skb(skb);
+
+		skb = received(test, v->msg, v->msg_len, i % 2 ? 3 : UINT_MAX);
+		local_bh_disable();
+		ok = idtun_decrypt_skb(skb, kp->recv, v->counter);
+		local_bh_enable();
+		KUNIT_EXPECT_TRUE_MSG(test, ok, "vector %zu: decrypt", i);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len, (unsigned int)v->len,
+				    "vector %zu: plaintext length", i);
+		identity = 0;
+		KUNIT_EXPECT_EQ_MSG(test,
+				    idtun_label_pull(skb, v->labelled, &identity),
+				    v->verdict, "vector %zu: verdict", i);
+		KUNIT_EXPECT_EQ_MSG(test, skb->len, (unsigned int)v->len,
+				    "vector %zu: nothing taken off", i);
+		KUNIT_EXPECT_EQ_MSG(test, identity, 0U,
+				    "vector %zu: no identity", i);
+		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
+		if (skb->len == v->len)
+			EXPECT_BYTES(test, skb->data, v->plaintext, v->len,
+				     "vector %zu: plaintext", i);
+		kfree_skb(skb);
+		transport_free(kp);
+	}
+}
+
 static struct kunit_case idtun_handshake_cases[] = {
 	KUNIT_CASE(handshake_vectors),
 	KUNIT_CASE(handshake_tampered),
@@ -317,6 +520,8 @@ static struct kunit_case idtun_handshake_cases[] = {
 	KUNIT_CASE(transport_padding),
 	KUNIT_CASE(transport_vectors),
 	KUNIT_CASE(transport_tampered),
+	KUNIT_CASE(label_vectors),
+	KUNIT_CASE(label_bad_vectors),
 	{}
 };
 

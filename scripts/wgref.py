@@ -3,7 +3,8 @@
 """An independent reference of WireGuard's protocol, for tests.
 
 The handshake (Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s), MAC1/MAC2, cookie
-replies and transport data, written from the WireGuard paper with nothing
+replies and transport data, written from the WireGuard paper, and idtun's
+labelled transport, written from docs/protocol.md, with nothing
 shared with the kernel: BLAKE2s from Python's hashlib, Curve25519 and the
 AEADs from libsodium (through ctypes). Tests use it to compute the values
 the module must produce, and `selftest` checks it against the RFCs' known
@@ -15,11 +16,17 @@ usage: scripts/wgref.py selftest     TAP output
            a C header of test vectors for the module's KUnit suites:
            noise (the default), kmod/noise_vectors.h: HMAC and KDF;
            handshake, kmod/handshake_vectors.h: handshakes, cookie
-           replies and transport data; --check fails if FILE differs
-       scripts/wgref.py ping ENDPOINT_PORT OUR_PRIV PEER_PUB PSK SRC DST
+           replies, transport data and labelled transport data;
+           --check fails if FILE differs
+       scripts/wgref.py vectors doc [--check FILE]
+           the worked labelled transport vectors of docs/protocol.md
+           (Markdown); --check fails if FILE's block differs
+       scripts/wgref.py ping ENDPOINT_PORT OUR_PRIV PEER_PUB PSK SRC DST [LABEL]
            handshake with the WireGuard peer on 127.0.0.1:ENDPOINT_PORT
            (keys in hex), send it an ICMP echo request from SRC to DST
-           inside the tunnel, and wait for the encrypted reply
+           inside the tunnel, and wait for the encrypted reply; with
+           LABEL (an identity), first the same request labelled, which
+           a stock peer must drop
 """
 
 import ctypes
@@ -30,6 +37,7 @@ import os
 import socket
 import struct
 import sys
+import textwrap
 import time
 
 CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
@@ -415,8 +423,11 @@ def icmpv6_echo(src, dst, ident, seq, payload):
             + saddr + daddr + icmp)
 
 
-def ping(port, our_priv, peer_pub, psk, src, dst):
-    """Returns a list of (ok, description) for each step."""
+def ping(port, our_priv, peer_pub, psk, src, dst, label=None):
+    """Returns a list of (ok, description) for each step. With a label
+    (an identity), a labelled echo request (sequence 1) goes first, as
+    counter 0, then the plain one (sequence 2): only the plain one may be
+    answered."""
     steps = []
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.settimeout(5)
@@ -430,7 +441,12 @@ def ping(port, our_priv, peer_pub, psk, src, dst):
     their, (send, recv) = hs.consume_response(resp)
     steps.append((True, "stock peer answers our initiation; response authenticates"))
     ident, seq, payload = os.getpid() & 0xffff, 1, os.urandom(40)
-    sock.send(data_message(their, 0, send, icmp_echo(src, dst, ident, seq, payload)))
+    counter = 0
+    if label is not None:
+        sock.send(labelled_message(their, 0, send, label,
+                                   icmp_echo(src, dst, ident, seq, payload), 1420))
+        counter, seq = 1, 2
+    sock.send(data_message(their, counter, send, icmp_echo(src, dst, ident, seq, payload)))
     msg = sock.recv(2048)
     receiver, counter, packet = open_data(recv, msg)
     steps.append((receiver == hs.sender,
@@ -442,9 +458,21 @@ def ping(port, our_priv, peer_pub, psk, src, dst):
                   socket.inet_ntoa(reply[16:20]) == src and
                   icmp[0] == 0 and struct.unpack_from("!HH", icmp, 4) == (ident, seq)
                   and icmp[8:] == payload,
-                  "it carries the echo reply to our echo request"))
+                  "it carries the echo reply to our " +
+                  ("unlabelled " if label is not None else "") + "echo request"))
     steps.append((len(packet) % 16 == 0 and not any(packet[total:]),
                   "padded with zeros to a multiple of 16"))
+    if label is not None:
+        # Anything else it sends within a second: a keepalive at most.
+        others = []
+        sock.settimeout(1)
+        try:
+            while True:
+                others.append(open_data(recv, sock.recv(2048))[2])
+        except socket.timeout:
+            pass
+        steps.append((not any(others),
+                      f"no reply to the labelled echo request (identity {label})"))
     return steps
 
 
@@ -609,6 +637,110 @@ def handshake_vectors():
     return hs, cookies, transport
 
 
+# Inner addresses of the labelled vectors: the initiator is .1 / ::1.
+INNER = {4: ("10.77.0.1", "10.77.0.2"), 6: ("fd77::1", "fd77::2")}
+
+
+def _inner_packet(family, length, seed, from_init):
+    """An IP packet of exactly length bytes, from the sending side: an ICMP
+    or ICMPv6 echo request, or for IPv4 under 28 bytes a bare header of the
+    experimental protocol 253 (RFC 3692)."""
+    src, dst = INNER[family] if from_init else INNER[family][::-1]
+    if family == 6:
+        return icmpv6_echo(src, dst, 0x1d71, seed, _pattern(length - 48, seed))
+    if length < 28:
+        return ipv4_packet(src, dst, 253, _pattern(length - 20, seed))
+    return icmp_echo(src, dst, 0x1d71, seed, _pattern(length - 28, seed))
+
+
+def _session(hs, from_init):
+    """The sending key and the receiver's index of one direction of hs."""
+    if from_init:
+        return hs["init_send"], hs["resp_index"]
+    return hs["init_recv"], hs["init_index"]
+
+
+def _set_byte(data, offset, value):
+    return data[:offset] + bytes([value]) + data[offset + 1:]
+
+
+def label_vectors(hs=None):
+    """Labelled transport messages ("good": the label of an identity in
+    front of an IPv4 or IPv6 packet, padded) and properly sealed plaintexts
+    that a receiver's label check refuses ("bad"), with the session keys
+    and indices of the handshake vectors."""
+    if hs is None:
+        hs = handshake_vectors()[0]
+    # (handshake, from the initiator?, counter, mtu, identity, IP version,
+    #  packet length, note)
+    plan = [(0, True, 10, 1420, 1, 4, 20, "a bare IPv4 header: 28 bytes padded to 32"),
+            (0, True, 11, 1420, 1001, 4, 84, "an IPv4 ping: 92 padded to 96"),
+            (0, False, 10, 1420, 0xfffffffe, 6, 48, "an IPv6 ping: 56 padded to 64"),
+            (0, False, 11, 1420, 0x01020304, 6, 104, "112 bytes: no padding"),
+            (0, True, 12, 1420, 0x80000000, 4, 60, "68 padded to 80"),
+            (1, True, 2**32 + 10, 1420, 1001, 4, 1412,
+             "1420 padded to 1424, within 8 + MTU; counter past 32 bits"),
+            (1, True, 11, 1420, 1001, 4, 1417, "1425 padded to 1428 = 8 + MTU, not 1440"),
+            (1, False, 10, 1420, 7, 6, 1419, "1427 padded to 1428 = 8 + MTU, not 1440"),
+            (1, False, 11, 1420, 0xfffffffe, 6, 1420, "a packet of the MTU: 1428, no padding"),
+            (0, True, 13, 1420, 1, 4, 1420, "a packet of the MTU: 1428, no padding"),
+            (2, True, 10, 1412, 1001, 6, 1412, "MTU 1412, a packet of the MTU: no padding"),
+            (2, True, 11, 1412, 1001, 4, 1410, "MTU 1412: 1418 padded to 1420, not 1424"),
+            (2, False, 10, 1420, 42, 4, 1421, "a packet longer than the MTU: no padding"),
+            (2, True, REJECT_AFTER_MESSAGES - 1, 1420, 1001, 4, 100,
+             "108 padded to 112; counter REJECT_AFTER_MESSAGES - 1")]
+    good = []
+    for i, (h, from_init, counter, mtu, identity, family, length, desc) in enumerate(plan):
+        key, receiver = _session(hs[h], from_init)
+        packet = _inner_packet(family, length, 200 + i, from_init)
+        direction = "initiator to responder" if from_init else "responder to initiator"
+        good.append({
+            "desc": f"handshake {h}, {direction}, IPv{family}; {desc}",
+            "hs": h, "from_init": from_init, "key": key, "counter": counter,
+            "receiver": receiver, "mtu": mtu, "identity": identity,
+            "family": family, "packet": packet,
+            "padding": label_padding(len(packet), mtu),
+            "plaintext": labelled_plaintext(identity, packet, mtu),
+            "msg": labelled_message(receiver, counter, key, identity, packet, mtu)})
+
+    ping4 = _inner_packet(4, 84, 250, True)
+    ping6 = _inner_packet(6, 48, 251, True)
+    bare4 = _inner_packet(4, 20, 252, True)
+    unlabelled4 = ping4 + b"\0" * (padded_len(84, 1420) - 84)
+    lab = labelled_plaintext(1001, bare4, 1420)
+    # (plaintext sealed as it is, the receiver's labels setting, verdict, note)
+    bad_plan = [(unlabelled4, True, LABEL_MISSING,
+                 "an IPv4 packet without a label (as a stock peer sends it)"),
+                (ping6, True, LABEL_MISSING, "an IPv6 packet without a label"),
+                (label_header(1)[:7], True, LABEL_MALFORMED, "short: 7 bytes of a label"),
+                (b"\x10", True, LABEL_MALFORMED, "short: 1 byte, 0x10"),
+                (_set_byte(lab, 0, 0x11), True, LABEL_MALFORMED, "type 0x11: format 1"),
+                (b"\0" * 16, True, LABEL_MALFORMED, "16 zero bytes: type 0x00"),
+                (_set_byte(lab, 1, 0x01), True, LABEL_MALFORMED, "flags 0x01"),
+                (_set_byte(lab, 1, 0x80), True, LABEL_MALFORMED, "flags 0x80"),
+                (_set_byte(lab, 2, 0x01), True, LABEL_MALFORMED, "reserved byte 2 set"),
+                (_set_byte(lab, 3, 0x80), True, LABEL_MALFORMED, "reserved byte 3 set"),
+                (lab[:4] + b"\0" * 4 + lab[8:], True, LABEL_MALFORMED, "identity 0"),
+                (labelled_plaintext(1001, ping4, 1420), False, LABEL_UNEXPECTED,
+                 "a good label"),
+                (_set_byte(lab, 0, 0x11), False, LABEL_UNEXPECTED,
+                 "type 0x11"),
+                (unlabelled4, False, LABEL_OK,
+                 "an IPv4 packet: the label check passes it on")]
+    bad = []
+    for i, (plaintext, labelled, verdict, desc) in enumerate(bad_plan):
+        h, from_init = i % 3, i % 2 == 0
+        counter = 20 + i
+        key, receiver = _session(hs[h], from_init)
+        bad.append({
+            "desc": f"handshake {h}, labels {'on' if labelled else 'off'}: {desc}",
+            "hs": h, "from_init": from_init, "key": key, "counter": counter,
+            "receiver": receiver, "labelled": labelled, "verdict": verdict,
+            "plaintext": plaintext,
+            "msg": sealed_message(receiver, counter, key, plaintext)})
+    return good, bad
+
+
 def _hex_rows(data, indent, per=8):
     return [indent + " ".join(f"0x{b:02x}," for b in data[i:i + per])
             for i in range(0, len(data), per)]
@@ -621,18 +753,130 @@ def _field_bytes(name, data):
     return [f"{t}.{name} = {{"] + _hex_rows(data, t + "\t") + [f"{t}}},"]
 
 
+def _comment(text, indent="\t\t"):
+    """A C comment of text, over several lines if it does not fit in 80
+    columns."""
+    width = 80 - 8 * indent.count("\t")
+    if len(text) + 6 <= width:
+        return [f"{indent}/* {text} */"]
+    return ([f"{indent}/*"] + [f"{indent} * {line}" for line in
+                               textwrap.wrap(text, width - 3)] + [f"{indent} */"])
+
+
+def _c_counter(counter):
+    """A counter as a C initialiser, with its trailing comma."""
+    text = (f"0x{counter:016x}ULL" if counter > 0xffffffff else str(counter)) + ","
+    if counter == REJECT_AFTER_MESSAGES - 1:
+        text += "\t/* REJECT_AFTER_MESSAGES - 1 */"
+    return text
+
+
+VERDICT_ENUM = {LABEL_OK: "IDTUN_LABEL_OK", LABEL_MISSING: "IDTUN_LABEL_MISSING",
+                LABEL_MALFORMED: "IDTUN_LABEL_MALFORMED",
+                LABEL_UNEXPECTED: "IDTUN_LABEL_UNEXPECTED"}
+
+
+def _label_vectors_c(good, bad):
+    """The labelled transport part of kmod/handshake_vectors.h."""
+    o = ["/*",
+         " * Labelled transport (docs/protocol.md): between two idtun peers with",
+         " * labels on, the plaintext is an 8-byte label (0x10, flags 0, reserved 0,",
+         " * the sender's identity as 32-bit little endian), the IP packet, and",
+         " * zeros padding label and packet to a multiple of 16 but never past",
+         " * 8 + mtu (a packet longer than the mtu gets none): idtun_label_padding().",
+         " * Keys, indices and the AEAD are those of the transport vectors, with",
+         " * other counters; inner packets are ICMP echo requests between 10.77.0.1",
+         " * or fd77::1 (initiator) and 10.77.0.2 or fd77::2, the 20-byte one a",
+         " * bare IPv4 header (protocol 253).",
+         " */",
+         ""]
+    for i, v in enumerate(good):
+        o += [f"static const u8 label_packet_{i}[{len(v['packet'])}] = {{"]
+        o += _hex_rows(v["packet"], "\t") + ["};"]
+        o += [f"static const u8 label_msg_{i}[{len(v['msg'])}] = {{"]
+        o += _hex_rows(v["msg"], "\t") + ["};", ""]
+    o += ["struct idtun_label_vector {",
+          "\tu8 key[32];",
+          "\tu64 counter;",
+          "\tu32 receiver;\t\t/* receiver index, host order */",
+          "\tu16 mtu;\t\t/* the device MTU that bounds the padding */",
+          "\tu32 identity;\t\t/* the sender's identity, in the label */",
+          "\tu16 len;\t\t/* IP packet length */",
+          "\tconst u8 *packet;",
+          "\tu16 padding;\t\t/* zero bytes after the packet */",
+          "\tu16 msg_len;\t\t/* 16 + 8 + len + padding + 16 */",
+          "\tconst u8 *msg;\t\t/* the whole type-4 message */",
+          "};",
+          "",
+          "static const struct idtun_label_vector idtun_label_vectors[] __maybe_unused = {"]
+    for i, v in enumerate(good):
+        o += ["\t{"] + _comment(f"{i}: {v['desc']}")
+        o += _field_bytes("key", v["key"])
+        o += [f"\t\t.counter = {_c_counter(v['counter'])}",
+              f"\t\t.receiver = 0x{v['receiver']:08x},",
+              f"\t\t.mtu = {v['mtu']},",
+              f"\t\t.identity = 0x{v['identity']:08x},",
+              f"\t\t.len = {len(v['packet'])},",
+              f"\t\t.packet = label_packet_{i},",
+              f"\t\t.padding = {v['padding']},",
+              f"\t\t.msg_len = {len(v['msg'])},",
+              f"\t\t.msg = label_msg_{i},",
+              "\t},"]
+    o += ["};",
+          "",
+          "/*",
+          " * Plaintexts that a receiver's label check refuses (or, for a peer with",
+          " * labels off, passes on), each sealed exactly as it is, no padding added.",
+          " */",
+          ""]
+    for i, v in enumerate(bad):
+        o += [f"static const u8 label_bad_plaintext_{i}[{len(v['plaintext'])}] = {{"]
+        o += _hex_rows(v["plaintext"], "\t") + ["};"]
+        o += [f"static const u8 label_bad_msg_{i}[{len(v['msg'])}] = {{"]
+        o += _hex_rows(v["msg"], "\t") + ["};", ""]
+    o += ["struct idtun_label_bad_vector {",
+          "\tu8 key[32];",
+          "\tu64 counter;",
+          "\tu32 receiver;\t\t/* receiver index, host order */",
+          "\tbool labelled;\t\t/* the receiver's labels setting for the peer */",
+          "\tu16 len;\t\t/* plaintext length */",
+          "\tconst u8 *plaintext;",
+          "\tu16 msg_len;\t\t/* 16 + len + 16 */",
+          "\tconst u8 *msg;",
+          "\tenum idtun_label_verdict verdict;\t/* what idtun_label_pull() says */",
+          "};",
+          "",
+          "static const struct idtun_label_bad_vector idtun_label_bad_vectors[] __maybe_unused = {"]
+    for i, v in enumerate(bad):
+        o += ["\t{"] + _comment(f"{i}: {v['desc']}")
+        o += _field_bytes("key", v["key"])
+        o += [f"\t\t.counter = {_c_counter(v['counter'])}",
+              f"\t\t.receiver = 0x{v['receiver']:08x},",
+              f"\t\t.labelled = {'true' if v['labelled'] else 'false'},",
+              f"\t\t.len = {len(v['plaintext'])},",
+              f"\t\t.plaintext = label_bad_plaintext_{i},",
+              f"\t\t.msg_len = {len(v['msg'])},",
+              f"\t\t.msg = label_bad_msg_{i},",
+              f"\t\t.verdict = {VERDICT_ENUM[v['verdict']]},",
+              "\t},"]
+    o += ["};", ""]
+    return o
+
+
 def handshake_vectors_header():
     hs, cookies, transport = handshake_vectors()
+    good, bad = label_vectors(hs)
     o = ["/* SPDX-License-Identifier: GPL-2.0 */",
          "/*",
          " * Do not edit: generated by scripts/wgref.py vectors handshake.",
          " *",
-         " * Handshakes, cookie replies and transport data computed by the protocol",
-         " * reference, from fixed inputs (BLAKE2s of a label per input), so the",
-         " * file only changes with the generator. `wgref.py selftest` replays every",
-         " * vector through the reference's other side (the responder consumes the",
-         " * initiation and derives the same keys, the initiator the response, the",
-         " * cookie reply opens to the cookie, the transport messages open), and",
+         " * Handshakes, cookie replies, transport data and labelled transport data",
+         " * computed by the protocol reference, from fixed inputs (BLAKE2s of a",
+         " * name per input), so the file only changes with the generator.",
+         " * `wgref.py selftest` replays every vector through the reference's other",
+         " * side (the responder consumes the initiation and derives the same keys,",
+         " * the initiator the response, the cookie reply opens to the cookie, the",
+         " * transport messages open and their labels check as stated), and",
          " * selftests/wgref.sh runs the same handshake and transport code",
          " * (`wgref.py ping`) against a stock wireguard.ko peer.",
          " */",
@@ -641,6 +885,8 @@ def handshake_vectors_header():
          "#define _IDTUN_HANDSHAKE_VECTORS_H",
          "",
          "#include <linux/types.h>",
+         "",
+         "#include \"label.h\"",
          "",
          "struct idtun_hs_vector {",
          "\tu8 init_static[32];\t/* initiator's static private key */",
@@ -748,10 +994,70 @@ def handshake_vectors_header():
               f"\t\t.msg_len = {len(v['msg'])},",
               f"\t\t.msg = transport_msg_{i},",
               "\t},"]
-    o += ["};",
-          "",
-          "#endif /* _IDTUN_HANDSHAKE_VECTORS_H */"]
+    o += ["};", ""]
+    o += _label_vectors_c(good, bad)
+    o += ["#endif /* _IDTUN_HANDSHAKE_VECTORS_H */"]
     return "\n".join(o) + "\n"
+
+
+# ---- worked vectors for docs/protocol.md
+
+DOC_BEGIN = "<!-- generated by scripts/wgref.py vectors doc: do not edit -->"
+DOC_END = "<!-- end of scripts/wgref.py vectors doc -->"
+DOC_VECTORS = (0, 1, 2)     # of label_vectors()'s good ones
+
+
+def _doc_hex(data, indent):
+    """Hex in groups of 4 bytes, 16 bytes a line, continued under indent."""
+    rows = []
+    for i in range(0, len(data), 16):
+        row = data[i:i + 16]
+        rows.append(" ".join(row[j:j + 4].hex() for j in range(0, len(row), 4)))
+    return [rows[0]] + [indent + row for row in rows[1:]]
+
+
+def doc_vectors():
+    """The worked labelled transport vectors of docs/protocol.md, in
+    Markdown, between the markers that `vectors doc --check` finds."""
+    hs = handshake_vectors()[0]
+    good = label_vectors(hs)[0]
+    o = [DOC_BEGIN]
+    for n, i in enumerate(DOC_VECTORS, 1):
+        v = good[i]
+        length = len(v["packet"])
+        src, dst = INNER[v["family"]] if v["from_init"] else INNER[v["family"]][::-1]
+        what = ("a bare IPv4 header (protocol 253)" if v["family"] == 4 and length < 28
+                else f"an ICMP{'v6' if v['family'] == 6 else ''} echo request")
+        side = "initiator" if v["from_init"] else "responder"
+        total = 8 + length + v["padding"]
+        o += [""]
+        o += textwrap.wrap(
+            f"Vector {n} (`idtun_label_vectors[{i}]`): identity {v['identity']} "
+            f"(0x{v['identity']:08x}); the packet is {what} of {length} bytes "
+            f"from {src} to {dst}; MTU {v['mtu']}. Label and packet are "
+            f"{8 + length} bytes, padded with {v['padding']} zeros to {total}. "
+            f"The key is the {side}'s sending key of handshake vector "
+            f"{v['hs']} in `kmod/handshake_vectors.h`.", 76)
+        o += ["",
+              "```",
+              f"key        {v['key'].hex()}",
+              f"receiver   0x{v['receiver']:08x}",
+              f"counter    {v['counter']}",
+              f"label      {label_header(v['identity']).hex()}"]
+        for name in ("plaintext", "msg"):
+            rows = _doc_hex(v[name], " " * 11)
+            o += [f"{'message' if name == 'msg' else name:<10} {rows[0]}"] + rows[1:]
+        o += ["```"]
+    o += ["", DOC_END]
+    return "\n".join(o) + "\n"
+
+
+def doc_block(text):
+    """The generated block in a document's text, markers included, or None."""
+    start, end = text.find(DOC_BEGIN), text.find(DOC_END)
+    if start < 0 or end < start:
+        return None
+    return text[start:end + len(DOC_END)] + "\n"
 
 
 # ---- self-test
@@ -849,8 +1155,60 @@ def selftest():
     r.append((with_cookie[132:] == mac(cookie, init[:132]) and
               with_cookie[:132] == init[:132],
               "mac2 covers the message and mac1, keyed by the cookie"))
+    _check_label_format(r)
     _check_vectors(r)
     return _tap(r)
+
+
+def _check_label_format(r):
+    """The label's layout, padding and the receiver's checks, against
+    answers written out by hand from docs/protocol.md."""
+    h = bytes.fromhex
+    r.append((label_header(1) == h("1000000001000000") and
+              label_header(1001) == h("10000000e9030000") and
+              label_header(0x01020304) == h("1000000004030201") and
+              label_header(0xfffffffe) == h("10000000feffffff"),
+              "label: 0x10, flags 0, reserved 0, identity little endian"))
+    r.append((_raises(lambda: label_header(0)) and
+              _raises(lambda: label_header(2**32)),
+              "label: identity 0 (unlabelled) and past 32 bits cannot be sent"))
+    # (packet length, mtu, padding): to 16 with the label, within 8 + MTU.
+    pads = [(20, 1420, 4), (40, 1420, 0), (84, 1420, 4), (104, 1420, 0),
+            (1412, 1420, 4), (1413, 1420, 3), (1417, 1420, 3), (1419, 1420, 1),
+            (1420, 1420, 0), (1421, 1420, 0), (1500, 1420, 0), (1410, 1412, 2),
+            (1412, 1412, 0), (1404, 1420, 12), (1405, 1420, 11)]
+    got = [(n, mtu, label_padding(n, mtu)) for n, mtu, _ in pads]
+    r.append((got == pads, "label padding: (label + packet) to 16, never past 8 + MTU, "
+              "none for a packet longer than the MTU"))
+    pkt = ipv4_packet("10.77.0.1", "10.77.0.2", 253, b"")
+    pt = labelled_plaintext(1001, pkt, 1420)
+    r.append((pt == h("10000000e9030000") + pkt + b"\0" * 4 and len(pt) == 32,
+              "labelled plaintext: label || packet || zeros, 32 bytes for 20"))
+    ok, missing, malformed, unexpected = (LABEL_OK, LABEL_MISSING, LABEL_MALFORMED,
+                                          LABEL_UNEXPECTED)
+    cases = [(pt, True, (ok, 1001, pkt + b"\0" * 4)),
+             (pkt, True, (missing, None, pkt)),
+             (h("60000000"), True, (missing, None, h("60000000"))),
+             (h("10000000010000"), True, (malformed, None, h("10000000010000"))),
+             (h("10"), True, (malformed, None, h("10"))),
+             (h("1100000001000000"), True, (malformed, None, h("1100000001000000"))),
+             (h("0000000001000000"), True, (malformed, None, h("0000000001000000"))),
+             (h("5000000001000000"), True, (malformed, None, h("5000000001000000"))),
+             (h("1001000001000000"), True, (malformed, None, h("1001000001000000"))),
+             (h("1000010001000000"), True, (malformed, None, h("1000010001000000"))),
+             (h("1000000101000000"), True, (malformed, None, h("1000000101000000"))),
+             (h("1000000000000000"), True, (malformed, None, h("1000000000000000"))),
+             (h("10000000ffffffff"), True, (ok, 0xffffffff, b"")),
+             (pt, False, (unexpected, None, pt)),
+             (h("1f"), False, (unexpected, None, h("1f"))),
+             (pkt, False, (ok, None, pkt)),
+             (h("00"), False, (ok, None, h("00")))]
+    bad = [(i, want, check_label(data, on)) for i, (data, on, want) in enumerate(cases)
+           if check_label(data, on) != want]
+    r.append((not bad and _raises(lambda: check_label(b"", True)),
+              "label check: missing (IP version 4 or 6), malformed (short, type, "
+              "flags, reserved, identity 0), unexpected (labels off, nibble 1), "
+              "ok; keepalives have none" + (f": {bad}" if bad else "")))
 
 
 def _check_vectors(r):
@@ -933,13 +1291,93 @@ def _check_vectors(r):
     r.append(({(n, 1420) for n in (0, 1, 15, 16, 17, 100, 1419, 1420)} | {(1419, 1419)}
               <= covered and {0, 1, 2**32 + 5, REJECT_AFTER_MESSAGES - 1} <= counters,
               "vectors transport: the lengths, MTUs and counters asked for"))
+    _check_label_vectors(r, hs, transport)
     r.append((handshake_vectors_header() == handshake_vectors_header() and
               vectors() == vectors(), "vector headers are deterministic"))
+
+
+def _receiving_key(h, from_init):
+    """The receiving side's key and own index for one direction of h."""
+    if from_init:
+        return h["init_send"], h["resp_index"]
+    return h["init_recv"], h["init_index"]
+
+
+def _check_label_vectors(r, hs, transport):
+    good, bad = label_vectors(hs)
+    unexpected = []
+    for i, v in enumerate(good):
+        key, want = _receiving_key(hs[v["hs"]], v["from_init"])
+        length, mtu = len(v["packet"]), v["mtu"]
+        total = 8 + length
+        expect = total if length > mtu else min(total + (-total % 16), 8 + mtu)
+        try:
+            receiver, counter, verdict, identity, packet = open_labelled(key, v["msg"])
+            plaintext = open_data(key, v["msg"])[2]
+        except ValueError:
+            receiver = counter = verdict = identity = packet = plaintext = None
+        r.append((v["key"] == key and receiver == want == v["receiver"] and
+                  counter == v["counter"] and verdict == LABEL_OK and
+                  identity == v["identity"] and packet == v["packet"] and
+                  ip_packet_len(v["packet"]) == length and
+                  v["packet"][0] >> 4 == v["family"] and
+                  len(plaintext) == expect == 8 + length + v["padding"] and
+                  plaintext[:8] == label_header(v["identity"]) and
+                  not any(plaintext[8 + length:]) and
+                  len(v["msg"]) == 32 + expect,
+                  f"vector label {i}: identity {v['identity']:#x}, IPv{v['family']}, "
+                  f"{length} bytes, MTU {mtu}: opens to label || packet, "
+                  f"padded to {expect}"))
+        unexpected.append(plaintext is not None and
+                          check_label(plaintext, False)[0] == LABEL_UNEXPECTED)
+    r.append((all(unexpected),
+              "vectors label: each is 'unexpected' at a peer with labels off"))
+    for i, v in enumerate(bad):
+        key, want = _receiving_key(hs[v["hs"]], v["from_init"])
+        try:
+            receiver, counter, plaintext = open_data(key, v["msg"])
+        except ValueError:
+            receiver = counter = plaintext = None
+        verdict = check_label(plaintext, v["labelled"])[0] if plaintext else None
+        r.append((v["key"] == key and receiver == want == v["receiver"] and
+                  counter == v["counter"] and plaintext == v["plaintext"] and
+                  len(v["msg"]) == 32 + len(plaintext) and verdict == v["verdict"],
+                  f"vector label bad {i}: {v['desc']}: opens, {verdict}"))
+    idents = {v["identity"] for v in good}
+    capped = [v for v in good if v["padding"] < -(8 + len(v["packet"])) % 16]
+    lengths = {len(v["packet"]) for v in good}
+    r.append(({1, 1001, 0xfffffffe} <= idents and {4, 6} == {v["family"] for v in good}
+              and min(lengths) == 20 and 1420 in lengths and len(capped) >= 4 and
+              any(len(v["packet"]) > v["mtu"] for v in good) and
+              {b["verdict"] for b in bad} == {LABEL_OK, LABEL_MISSING, LABEL_MALFORMED,
+                                              LABEL_UNEXPECTED},
+              "vectors label: the identities, IP versions, lengths, MTU caps and "
+              "verdicts asked for"))
+    nonces = [(v["key"], v["counter"]) for v in transport + good + bad]
+    r.append((len(set(nonces)) == len(nonces),
+              "vectors: no key and counter (nonce) used twice"))
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["selftest"]:
         sys.exit(selftest())
+    if sys.argv[1:3] == ["vectors", "doc"]:
+        args = sys.argv[3:]
+        if not args:
+            sys.stdout.write(doc_vectors())
+            sys.exit(0)
+        if args[:1] == ["--check"] and len(args) == 2:
+            try:
+                with open(args[1]) as f:
+                    fresh = doc_block(f.read()) == doc_vectors()
+            except FileNotFoundError:
+                fresh = False
+            if not fresh:
+                print(f"wgref: the labelled transport vectors in {args[1]} are out "
+                      "of date: put the output of scripts/wgref.py vectors doc "
+                      "in place of its block", file=sys.stderr)
+                sys.exit(1)
+            sys.exit(0)
     if sys.argv[1:2] == ["vectors"]:
         args = sys.argv[2:]
         which = args.pop(0) if args[:1] in (["noise"], ["handshake"]) else "noise"
@@ -959,10 +1397,11 @@ if __name__ == "__main__":
         if not args:
             sys.stdout.write(vectors() if which == "noise" else handshake_vectors_header())
             sys.exit(0)
-    if len(sys.argv) == 8 and sys.argv[1] == "ping":
+    if len(sys.argv) in (8, 9) and sys.argv[1] == "ping":
         port, priv, pub, psk = (int(sys.argv[2]), *map(bytes.fromhex, sys.argv[3:6]))
+        label = int(sys.argv[8], 0) if len(sys.argv) == 9 else None
         try:
-            results = ping(port, priv, pub, psk, sys.argv[6], sys.argv[7])
+            results = ping(port, priv, pub, psk, sys.argv[6], sys.argv[7], label)
         except (OSError, ValueError) as e:
             results = [(False, f"exchange with the stock peer: {e}")]
         sys.exit(_tap(results))
