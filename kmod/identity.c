@@ -116,7 +116,9 @@ void idtun_ident_put(struct idtun_device *idt, struct idtun_ident *ident)
 
 struct idtun_ident *idtun_ident_find(struct idtun_device *idt, u32 id)
 {
-	return rhashtable_lookup(&idt->identities.idents, &id, ident_params);
+	/* Takes its own RCU read lock: callers may hold only the BH one. */
+	return rhashtable_lookup_fast(&idt->identities.idents, &id,
+				      ident_params);
 }
 
 int idtun_set_default_identity(struct idtun_device *idt, u32 id)
@@ -164,8 +166,8 @@ static void cg_binding_del(struct idtun_device *idt, struct idtun_cg_binding *b)
 int idtun_bind_cgroup(struct idtun_device *idt, struct cgroup *cgrp, u32 id)
 {
 	struct idtun_identities *ids = &idt->identities;
+	struct idtun_ident *ident, *old;
 	struct idtun_cg_binding *b;
-	struct idtun_ident *ident;
 	u64 cgid = cgroup_id(cgrp);
 	int ret;
 
@@ -178,9 +180,10 @@ int idtun_bind_cgroup(struct idtun_device *idt, struct cgroup *cgrp, u32 id)
 		return -ENOMEM;
 	if (b) {
 		/* Readers see the old or the new identity, both valid. */
-		swap(b->ident, ident);
+		old = b->ident;
+		WRITE_ONCE(b->ident, ident);
 		cg_changed(ids);
-		idtun_ident_put(idt, ident);
+		idtun_ident_put(idt, old);
 		return 0;
 	}
 	ret = -ENOSPC;
@@ -327,7 +330,7 @@ static struct idtun_ident *cg_resolve(struct idtun_identities *ids,
 		if (!anc)
 			break;
 		cgid = cgroup_id(anc);
-		b = rhashtable_lookup(&ids->cgroups, &cgid, cgroup_params);
+		b = rhashtable_lookup_fast(&ids->cgroups, &cgid, cgroup_params);
 		if (b)
 			return READ_ONCE(b->ident);
 	}

@@ -263,7 +263,8 @@ static struct idtun_peer *idtun_route(struct idtun_device *idt,
 static bool idtun_egress(struct idtun_device *idt, struct idtun_peer *peer,
 			 struct sk_buff *skb, u32 *identity)
 {
-	unsigned int packets = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	unsigned int packets = skb_is_gso(skb) ?
+			       max_t(u16, skb_shinfo(skb)->gso_segs, 1) : 1;
 	struct idtun_audit_event ev = {
 		.dir = IDTUN_DIRECTION_EGRESS,
 		.peer = peer,

@@ -254,7 +254,7 @@ private-key-short|ERANGE: binary attribute size out of range @ private-key|=
 private-key-long|ERANGE: binary attribute size out of range @ private-key|=
 ifname-long|EINVAL: Attribute failed policy validation @ ifname|=
 listen-port-size|EINVAL: invalid attribute length @ listen-port|=
-generation|EINVAL: Unknown attribute type @ generation|=
+generation|EINVAL: Unsupported attribute @ generation|*
 peers-not-nested|EINVAL: NLA_F_NESTED is missing @ peers|=
 device-flags|EINVAL: reserved bit set @ flags|*
 peer-key-short|ERANGE: binary attribute size out of range @ peers/0/public-key|*
