@@ -22,7 +22,7 @@ bool check_ifname(const char *name)
 	return true;
 }
 
-static int open_family(struct nl *nl)
+int open_idtun(struct nl *nl)
 {
 	int ret = nl_open_idtun(nl);
 
@@ -34,7 +34,7 @@ static int open_family(struct nl *nl)
 	return ret;
 }
 
-static void print_error(const char *verb, const char *name, const struct nl_error *err)
+void print_error(const char *verb, const char *name, const struct nl_error *err)
 {
 	char text[512];
 
@@ -42,7 +42,10 @@ static void print_error(const char *verb, const char *name, const struct nl_erro
 	fprintf(stderr, "%s: Unable to %s interface %s: %s\n", prog, verb, name, text);
 }
 
-int get_device(const char *name, struct idtun_device *dev)
+typedef int (*ipc_get_fn)(struct nl *nl, const char *name, struct idtun_device *dev,
+			 struct nl_error *err);
+
+static int get_with(ipc_get_fn fn, const char *name, struct idtun_device *dev)
 {
 	struct nl_error err;
 	struct nl nl;
@@ -50,13 +53,61 @@ int get_device(const char *name, struct idtun_device *dev)
 
 	if (!check_ifname(name))
 		return -EINVAL;
-	ret = open_family(&nl);
+	ret = open_idtun(&nl);
 	if (ret)
 		return ret;
-	ret = ipc_get_device(&nl, name, dev, &err);
+	ret = fn(&nl, name, dev, &err);
 	nl_close(&nl);
 	if (ret)
 		print_error("access", name, &err);
+	return ret;
+}
+
+int get_device(const char *name, struct idtun_device *dev)
+{
+	return get_with(ipc_get_device, name, dev);
+}
+
+int get_identities(const char *name, struct idtun_device *dev)
+{
+	return get_with(ipc_get_identities, name, dev);
+}
+
+int get_policy(const char *name, struct idtun_device *dev)
+{
+	return get_with(ipc_get_policy, name, dev);
+}
+
+int get_full_device(const char *name, struct idtun_device *dev)
+{
+	struct idtun_device ids = { 0 }, pol = { 0 };
+	int ret;
+
+	ret = get_device(name, dev);
+	if (!ret)
+		ret = get_identities(name, &ids);
+	if (!ret)
+		ret = get_policy(name, &pol);
+	if (!ret) {
+		/* Move what the two other dumps read into dev. */
+		dev->identities = ids.identities;
+		dev->nidentities = ids.nidentities;
+		dev->identities_cap = ids.identities_cap;
+		ids.identities = NULL;
+		ids.nidentities = ids.identities_cap = 0;
+		dev->rules = pol.rules;
+		dev->nrules = pol.nrules;
+		dev->rules_cap = pol.rules_cap;
+		pol.rules = NULL;
+		pol.nrules = pol.rules_cap = 0;
+		if (!(dev->has & DEV_HAS_EGRESS_DEFAULT))
+			dev->egress_default = pol.egress_default;
+		if (!(dev->has & DEV_HAS_INGRESS_DEFAULT))
+			dev->ingress_default = pol.ingress_default;
+		dev->has |= pol.has & (DEV_HAS_EGRESS_DEFAULT | DEV_HAS_INGRESS_DEFAULT);
+	}
+	device_free(&ids);
+	device_free(&pol);
 	return ret;
 }
 
@@ -68,7 +119,7 @@ int set_device(const struct idtun_device *dev)
 
 	if (!check_ifname(dev->name))
 		return -EINVAL;
-	ret = open_family(&nl);
+	ret = open_idtun(&nl);
 	if (ret)
 		return ret;
 	ret = ipc_set_device(&nl, dev, &err);

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RESET "\x1b[0m"
-#define BOLD "\x1b[1m"
-#define RED "\x1b[31m"
-#define GREEN "\x1b[32m"
-#define YELLOW "\x1b[33m"
-#define CYAN "\x1b[36m"
-
-/* A colour code, or nothing when colours are off. */
-#define C(o, code) ((o)->color ? (code) : "")
-
 static const char *key_text(char buf[IDTUN_KEY_B64_LEN + 1], const uint8_t *key)
 {
 	key_to_base64(buf, key);
@@ -110,7 +100,7 @@ static void print_ago(FILE *f, uint64_t when, const struct format_opts *o)
 	}
 }
 
-static void print_bytes(FILE *f, uint64_t b, const struct format_opts *o)
+void format_bytes(FILE *f, uint64_t b, const struct format_opts *o)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	double v = (double)b;
@@ -126,10 +116,20 @@ static void print_bytes(FILE *f, uint64_t b, const struct format_opts *o)
 	fprintf(f, "%.2f %s%s%s", v, C(o, CYAN), units[i], C(o, RESET));
 }
 
+/* "web (1001)", or "1001" without a name. */
+static const char *identity_label(char out[POLICY_ID_LEN], uint32_t id,
+				  const struct idtun_names *names)
+{
+	const struct idtun_name *n = names_by_id(names, id);
+
+	return policy_identity_label(out, id, n ? n->name : NULL);
+}
+
 static void print_pretty_peer(FILE *f, const struct idtun_peer *peer,
 			      const struct format_opts *o)
 {
 	char key[IDTUN_KEY_B64_LEN + 1], ip[INET6_ADDRSTRLEN], ep[NI_MAXHOST + NI_MAXSERV + 4];
+	char id[POLICY_ID_LEN];
 	size_t i;
 
 	fprintf(f, "%s%speer%s: %s%s%s\n", C(o, YELLOW), C(o, BOLD), C(o, RESET),
@@ -154,9 +154,9 @@ static void print_pretty_peer(FILE *f, const struct idtun_peer *peer,
 	}
 	if (peer->rx_bytes || peer->tx_bytes) {
 		fprintf(f, "  %stransfer%s: ", C(o, BOLD), C(o, RESET));
-		print_bytes(f, peer->rx_bytes, o);
+		format_bytes(f, peer->rx_bytes, o);
 		fputs(" received, ", f);
-		print_bytes(f, peer->tx_bytes, o);
+		format_bytes(f, peer->tx_bytes, o);
 		fputs(" sent\n", f);
 	}
 	if (peer->keepalive) {
@@ -164,6 +164,58 @@ static void print_pretty_peer(FILE *f, const struct idtun_peer *peer,
 		print_duration(f, peer->keepalive, o);
 		fputc('\n', f);
 	}
+	/* idtun's own, only when not the defaults. */
+	if (peer->labels)
+		fprintf(f, "  %slabels%s: on\n", C(o, BOLD), C(o, RESET));
+	if (peer->identity)
+		fprintf(f, "  %sidentity%s: %s\n", C(o, BOLD), C(o, RESET),
+			identity_label(id, peer->identity, o->names));
+	if (peer->naids) {
+		fprintf(f, "  %sallowed identities%s: ", C(o, BOLD), C(o, RESET));
+		for (i = 0; i < peer->naids; i++)
+			fprintf(f, "%s%s", i ? ", " : "",
+				identity_label(id, peer->aids[i].identity, o->names));
+		fputc('\n', f);
+	}
+}
+
+/* idtun's device settings and drop counters, each only when not the default. */
+static void print_pretty_settings(FILE *f, const struct idtun_device *dev,
+				  const struct format_opts *o)
+{
+	uint32_t egress = device_setting(dev, DEV_HAS_EGRESS_DEFAULT);
+	uint32_t ingress = device_setting(dev, DEV_HAS_INGRESS_DEFAULT);
+	uint32_t rate = device_setting(dev, DEV_HAS_AUDIT_RATE);
+	const char *sep = "";
+	char id[POLICY_ID_LEN];
+	unsigned int i;
+
+	if (dev->default_identity)
+		fprintf(f, "  %sdefault identity%s: %s\n", C(o, BOLD), C(o, RESET),
+			identity_label(id, dev->default_identity, o->names));
+	if (dev->mark_mask)
+		fprintf(f, "  %smark mask%s: 0x%x\n", C(o, BOLD), C(o, RESET), dev->mark_mask);
+	if (egress != DEFAULT_ACTION)
+		fprintf(f, "  %segress default%s: %s\n", C(o, BOLD), C(o, RESET),
+			policy_action_name(egress));
+	if (ingress != DEFAULT_ACTION)
+		fprintf(f, "  %singress default%s: %s\n", C(o, BOLD), C(o, RESET),
+			policy_action_name(ingress));
+	if (rate != DEFAULT_AUDIT_RATE)
+		fprintf(f, "  %saudit rate%s: %u\n", C(o, BOLD), C(o, RESET), rate);
+	for (i = 1; i < IDTUN_A_DROPS_AUDIT_SUPPRESSED; i++) {
+		if (!dev->drops[i])
+			continue;
+		if (!*sep)
+			fprintf(f, "  %sdropped%s: ", C(o, BOLD), C(o, RESET));
+		fprintf(f, "%s%" PRIu64 " %s", sep, dev->drops[i], policy_drop_name(i));
+		sep = ", ";
+	}
+	if (*sep)
+		fputc('\n', f);
+	if (dev->drops[IDTUN_A_DROPS_AUDIT_SUPPRESSED])
+		fprintf(f, "  %saudit suppressed%s: %" PRIu64 "\n", C(o, BOLD), C(o, RESET),
+			dev->drops[IDTUN_A_DROPS_AUDIT_SUPPRESSED]);
 }
 
 void format_pretty(FILE *f, const struct idtun_device *dev, const struct format_opts *o)
@@ -185,6 +237,7 @@ void format_pretty(FILE *f, const struct idtun_device *dev, const struct format_
 			dev->listen_port);
 	if (dev->fwmark)
 		fprintf(f, "  %sfwmark%s: 0x%x\n", C(o, BOLD), C(o, RESET), dev->fwmark);
+	print_pretty_settings(f, dev, o);
 	if (!dev->npeers)
 		return;
 	fputc('\n', f);
@@ -350,44 +403,166 @@ void format_field(FILE *f, const struct idtun_device *dev, const char *field,
 	}
 }
 
-void format_conf(FILE *f, const struct idtun_device *dev)
+/* idtun's [Interface] keys not at their defaults; f NULL only counts them. */
+static size_t conf_interface_idtun(FILE *f, const struct idtun_device *dev,
+				   const struct idtun_names *names)
 {
-	char key[IDTUN_KEY_B64_LEN + 1], ep[NI_MAXHOST + NI_MAXSERV + 4];
-	const struct idtun_peer *peer;
+	uint32_t egress = device_setting(dev, DEV_HAS_EGRESS_DEFAULT);
+	uint32_t ingress = device_setting(dev, DEV_HAS_INGRESS_DEFAULT);
+	uint32_t rate = device_setting(dev, DEV_HAS_AUDIT_RATE);
+	char id[POLICY_ID_LEN];
+	size_t n = 0;
+
+	if (dev->default_identity && ++n && f)
+		fprintf(f, "DefaultIdentity = %s\n",
+			policy_identity_ref(id, dev->default_identity, names));
+	if (dev->mark_mask && ++n && f)
+		fprintf(f, "MarkMask = 0x%x\n", dev->mark_mask);
+	if (egress != DEFAULT_ACTION && ++n && f)
+		fprintf(f, "EgressDefault = %s\n", policy_action_name(egress));
+	if (ingress != DEFAULT_ACTION && ++n && f)
+		fprintf(f, "IngressDefault = %s\n", policy_action_name(ingress));
+	if (rate != DEFAULT_AUDIT_RATE && ++n && f)
+		fprintf(f, "AuditRate = %u\n", rate);
+	return n;
+}
+
+/* idtun's [Peer] keys not at their defaults; f NULL only counts them. */
+static size_t conf_peer_idtun(FILE *f, const struct idtun_peer *peer,
+			      const struct idtun_names *names)
+{
+	char id[POLICY_ID_LEN];
+	size_t n = 0, i;
+
+	if (peer->labels && ++n && f)
+		fputs("Labels = on\n", f);
+	if (peer->identity && ++n && f)
+		fprintf(f, "Identity = %s\n", policy_identity_ref(id, peer->identity, names));
+	if (peer->naids && ++n && f) {
+		fputs("AllowedIdentities = ", f);
+		for (i = 0; i < peer->naids; i++)
+			fprintf(f, "%s%s", policy_identity_ref(id, peer->aids[i].identity, names),
+				i + 1 < peer->naids ? ", " : "\n");
+	}
+	return n;
+}
+
+static void conf_peer_wg(FILE *f, const struct idtun_peer *peer, char key[IDTUN_KEY_B64_LEN + 1])
+{
+	char ep[NI_MAXHOST + NI_MAXSERV + 4], ip[INET6_ADDRSTRLEN];
+	size_t j;
+
+	if (peer->has & PEER_HAS_PRESHARED_KEY)
+		fprintf(f, "PresharedKey = %s\n", key_text(key, peer->preshared_key));
+	if (peer->nips) {
+		fputs("AllowedIPs = ", f);
+		for (j = 0; j < peer->nips; j++)
+			fprintf(f, "%s/%u%s", ip_text(ip, &peer->ips[j]), peer->ips[j].cidr,
+				j + 1 < peer->nips ? ", " : "\n");
+	}
+	if (has_endpoint(peer)) {
+		format_endpoint(ep, sizeof(ep), &peer->endpoint);
+		fprintf(f, "Endpoint = %s\n", ep);
+	}
+	if (peer->keepalive)
+		fprintf(f, "PersistentKeepalive = %u\n", peer->keepalive);
+}
+
+/* An [Identity] section, if it has anything to say; false if not. */
+static bool conf_identity(FILE *f, const struct idtun_identity *id, bool sep)
+{
+	char err[POLICY_ERR_LEN], prefix[INET6_ADDRSTRLEN + 8];
+	bool named = id->name[0] && policy_name_valid(id->name, err);
+	const char *comma = "";
 	size_t i;
 
-	fputs("[Interface]\n", f);
-	if (dev->listen_port)
-		fprintf(f, "ListenPort = %u\n", dev->listen_port);
-	if (dev->fwmark)
-		fprintf(f, "FwMark = 0x%x\n", dev->fwmark);
-	if (dev->has & DEV_HAS_PRIVATE_KEY)
-		fprintf(f, "PrivateKey = %s\n", key_text(key, dev->private_key));
-	fputc('\n', f);
+	if (!named && !id->nbindings)
+		return false;
+	fprintf(f, "%s[Identity]\nIdentity = %u\n", sep ? "\n" : "", id->identity);
+	if (named)
+		fprintf(f, "Name = %s\n", id->name);
+	for (i = 0; i < id->nbindings; i++) {
+		if (id->bindings[i].cgroup)
+			fprintf(f, "Cgroup = %s\n", id->bindings[i].cgroup);
+		else if (!id->bindings[i].prefix.family)
+			fprintf(f, "# Cgroup with id %" PRIu64 ", outside this cgroup namespace\n",
+				id->bindings[i].cgroup_id);
+	}
+	for (i = 0; i < id->nbindings; i++) {
+		if (id->bindings[i].cgroup || !id->bindings[i].prefix.family)
+			continue;
+		policy_prefix_text(prefix, sizeof(prefix), &id->bindings[i].prefix);
+		fprintf(f, "%s%s", *comma ? comma : "Prefix = ", prefix);
+		comma = ", ";
+	}
+	if (*comma)
+		fputc('\n', f);
+	return true;
+}
+
+/* The names of dev's identities, as its [Identity] sections give them. */
+static void identity_names(const struct idtun_device *dev, struct idtun_names *names)
+{
+	char err[POLICY_ERR_LEN];
+	size_t i;
+
+	memset(names, 0, sizeof(*names));
+	for (i = 0; i < dev->nidentities; i++) {
+		if (dev->identities[i].name[0] && policy_name_valid(dev->identities[i].name, err))
+			names_set(names, dev->identities[i].identity, dev->identities[i].name);
+	}
+}
+
+void format_conf_part(FILE *f, const struct idtun_device *dev, enum conf_part part)
+{
+	char key[IDTUN_KEY_B64_LEN + 1], rule[POLICY_RULE_LEN];
+	const struct idtun_peer *peer;
+	struct idtun_names names;
+	bool sep = false;	/* a blank line is due before the next section */
+	size_t i;
+
+	identity_names(dev, &names);
+	if (part != CONF_IDTUN || conf_interface_idtun(NULL, dev, &names)) {
+		fputs("[Interface]\n", f);
+		if (part != CONF_IDTUN) {
+			if (dev->listen_port)
+				fprintf(f, "ListenPort = %u\n", dev->listen_port);
+			if (dev->fwmark)
+				fprintf(f, "FwMark = 0x%x\n", dev->fwmark);
+			if (dev->has & DEV_HAS_PRIVATE_KEY)
+				fprintf(f, "PrivateKey = %s\n", key_text(key, dev->private_key));
+		}
+		if (part != CONF_WG)
+			conf_interface_idtun(f, dev, &names);
+		fputc('\n', f);
+	}
 	for (i = 0; i < dev->npeers; i++) {
 		peer = &dev->peers[i];
-		fprintf(f, "[Peer]\nPublicKey = %s\n", key_text(key, peer->public_key));
-		if (peer->has & PEER_HAS_PRESHARED_KEY)
-			fprintf(f, "PresharedKey = %s\n", key_text(key, peer->preshared_key));
-		if (peer->nips) {
-			fputs("AllowedIPs = ", f);
-			for (size_t j = 0; j < peer->nips; j++) {
-				char ip[INET6_ADDRSTRLEN];
-
-				fprintf(f, "%s/%u%s", ip_text(ip, &peer->ips[j]), peer->ips[j].cidr,
-					j + 1 < peer->nips ? ", " : "\n");
-			}
-		}
-		if (has_endpoint(peer)) {
-			format_endpoint(ep, sizeof(ep), &peer->endpoint);
-			fprintf(f, "Endpoint = %s\n", ep);
-		}
-		if (peer->keepalive)
-			fprintf(f, "PersistentKeepalive = %u\n", peer->keepalive);
-		if (i + 1 < dev->npeers)
-			fputc('\n', f);
+		if (part == CONF_IDTUN && !conf_peer_idtun(NULL, peer, &names))
+			continue;
+		fprintf(f, "%s[Peer]\nPublicKey = %s\n", sep ? "\n" : "",
+			key_text(key, peer->public_key));
+		if (part != CONF_IDTUN)
+			conf_peer_wg(f, peer, key);
+		if (part != CONF_WG)
+			conf_peer_idtun(f, peer, &names);
+		sep = true;
 	}
 	sodium_memzero(key, sizeof(key));
+	if (part != CONF_WG) {
+		for (i = 0; i < dev->nidentities; i++)
+			sep |= conf_identity(f, &dev->identities[i], sep);
+		if (dev->nrules)
+			fprintf(f, "%s[Policy]\n", sep ? "\n" : "");
+		for (i = 0; i < dev->nrules; i++)
+			fprintf(f, "Rule = %s\n", policy_rule_text(rule, &dev->rules[i], &names, true));
+	}
+	names_free(&names);
+}
+
+void format_conf(FILE *f, const struct idtun_device *dev)
+{
+	format_conf_part(f, dev, CONF_WG);
 }
 
 void format_json_string(FILE *f, const char *s)
@@ -406,12 +581,12 @@ void format_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_key(FILE *f, const char *secret_or_null, int level, const char *name,
+void format_json_key(FILE *f, const char *value_or_null, int level, const char *name,
 		     bool last)
 {
 	fprintf(f, "%*s\"%s\": ", level * 2, "", name);
-	if (secret_or_null)
-		format_json_string(f, secret_or_null);
+	if (value_or_null)
+		format_json_string(f, value_or_null);
 	else
 		fputs("null", f);
 	fputs(last ? "\n" : ",\n", f);
@@ -425,13 +600,13 @@ static void json_peer(FILE *f, const struct idtun_peer *peer, const struct forma
 	size_t i;
 
 	fprintf(f, "%*s{\n", level * 2, "");
-	json_key(f, key_text(key, peer->public_key), level + 1, "public_key", false);
-	json_key(f, peer->has & PEER_HAS_PRESHARED_KEY ?
+	format_json_key(f, key_text(key, peer->public_key), level + 1, "public_key", false);
+	format_json_key(f, peer->has & PEER_HAS_PRESHARED_KEY ?
 		 secret_text(key, peer->preshared_key, o) : NULL,
 		 level + 1, "preshared_key", false);
 	if (has_endpoint(peer))
 		format_endpoint(ep, sizeof(ep), &peer->endpoint);
-	json_key(f, has_endpoint(peer) ? ep : NULL, level + 1, "endpoint", false);
+	format_json_key(f, has_endpoint(peer) ? ep : NULL, level + 1, "endpoint", false);
 	fprintf(f, "%*s\"allowed_ips\": [", in, "");
 	for (i = 0; i < peer->nips; i++)
 		fprintf(f, "%s\"%s/%u\"", i ? ", " : "", ip_text(ip, &peer->ips[i]),
@@ -443,9 +618,47 @@ static void json_peer(FILE *f, const struct idtun_peer *peer, const struct forma
 	fprintf(f, "%*s\"rx_bytes\": %" PRIu64 ",\n", in, "", peer->rx_bytes);
 	fprintf(f, "%*s\"tx_bytes\": %" PRIu64 ",\n", in, "", peer->tx_bytes);
 	fprintf(f, "%*s\"persistent_keepalive\": %u,\n", in, "", peer->keepalive);
-	fprintf(f, "%*s\"protocol_version\": %u\n", in, "", peer->protocol_version);
+	fprintf(f, "%*s\"protocol_version\": %u,\n", in, "", peer->protocol_version);
+	fprintf(f, "%*s\"labels\": %s,\n", in, "", peer->labels ? "true" : "false");
+	fprintf(f, "%*s\"identity\": %u,\n", in, "", peer->identity);
+	fprintf(f, "%*s\"allowed_identities\": [", in, "");
+	for (i = 0; i < peer->naids; i++)
+		fprintf(f, "%s%u", i ? ", " : "", peer->aids[i].identity);
+	fputs("]\n", f);
 	fprintf(f, "%*s}", level * 2, "");
 	sodium_memzero(key, sizeof(key));
+}
+
+/* A drop reason as a JSON key: "egress_policy". */
+static void json_drop_key(FILE *f, unsigned int type)
+{
+	const char *p;
+
+	fputc('"', f);
+	for (p = policy_drop_name(type); *p; p++)
+		fputc(*p == '-' ? '_' : *p, f);
+	fputs("\": ", f);
+}
+
+static void json_settings(FILE *f, const struct idtun_device *dev, int level)
+{
+	int in = level * 2;
+	unsigned int i;
+
+	fprintf(f, "%*s\"default_identity\": %u,\n", in, "", dev->default_identity);
+	fprintf(f, "%*s\"mark_mask\": %u,\n", in, "", dev->mark_mask);
+	fprintf(f, "%*s\"egress_default\": \"%s\",\n", in, "",
+		policy_action_name(device_setting(dev, DEV_HAS_EGRESS_DEFAULT)));
+	fprintf(f, "%*s\"ingress_default\": \"%s\",\n", in, "",
+		policy_action_name(device_setting(dev, DEV_HAS_INGRESS_DEFAULT)));
+	fprintf(f, "%*s\"audit_rate\": %u,\n", in, "", device_setting(dev, DEV_HAS_AUDIT_RATE));
+	fprintf(f, "%*s\"drops\": {", in, "");
+	for (i = 1; i <= IDTUN_A_DROPS_MAX; i++) {
+		fputs(i > 1 ? ", " : "", f);
+		json_drop_key(f, i);
+		fprintf(f, "%" PRIu64, dev->drops[i]);
+	}
+	fputs("},\n", f);
 }
 
 void format_json(FILE *f, const struct idtun_device *dev, const struct format_opts *o,
@@ -460,13 +673,14 @@ void format_json(FILE *f, const struct idtun_device *dev, const struct format_op
 	format_json_string(f, dev->name);
 	fputs(",\n", f);
 	fprintf(f, "%*s\"ifindex\": %u,\n", in, "", dev->ifindex);
-	json_key(f, dev->has & DEV_HAS_PUBLIC_KEY ? key_text(key, dev->public_key) : NULL,
+	format_json_key(f, dev->has & DEV_HAS_PUBLIC_KEY ? key_text(key, dev->public_key) : NULL,
 		 level + 1, "public_key", false);
-	json_key(f, dev->has & DEV_HAS_PRIVATE_KEY ?
+	format_json_key(f, dev->has & DEV_HAS_PRIVATE_KEY ?
 		 secret_text(key, dev->private_key, o) : NULL,
 		 level + 1, "private_key", false);
 	fprintf(f, "%*s\"listen_port\": %u,\n", in, "", dev->listen_port);
 	fprintf(f, "%*s\"fwmark\": %u,\n", in, "", dev->fwmark);
+	json_settings(f, dev, level + 1);
 	fprintf(f, "%*s\"peers\": [", in, "");
 	for (i = 0; i < dev->npeers; i++) {
 		fputs(i ? ",\n" : "\n", f);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idtun set <interface> [listen-port <port>] [fwmark <mark>|off]
- *     [private-key <file>] [peer <public key> [remove] [update-only]
+ *     [private-key <file>] [default-identity <id|name>] [mark-mask <mask>]
+ *     [egress-default allow|deny] [ingress-default allow|deny]
+ *     [audit-rate <n>] [peer <public key> [remove] [update-only]
  *     [preshared-key <file>] [endpoint <host>:<port>]
- *     [persistent-keepalive <seconds>|off] [allowed-ips <prefix>[,...]]]...
+ *     [persistent-keepalive <seconds>|off] [allowed-ips <prefix>[,...]]
+ *     [labels on|off] [identity <id|name>] [allowed-identities <id|name>[,...]]]...
  *
  * wg(8)'s set: every argument is parsed and checked, names resolved, before
  * one request (split across messages if large) goes to the kernel.
@@ -21,10 +24,15 @@
 static void usage(const char *cmd)
 {
 	fprintf(stderr, "Usage: %s %s <interface> [listen-port <port>] [fwmark <mark>] "
-		"[private-key <file path>] [peer <base64 public key> [remove] [update-only] "
+		"[private-key <file path>] [default-identity <id|name>] [mark-mask <mask>] "
+		"[egress-default allow|deny] [ingress-default allow|deny] "
+		"[audit-rate <events per second>] "
+		"[peer <base64 public key> [remove] [update-only] "
 		"[preshared-key <file path>] [endpoint <ip>:<port>] "
 		"[persistent-keepalive <interval seconds>] "
-		"[allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]...] ]...\n", prog, cmd);
+		"[allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]...] [labels on|off] "
+		"[identity <id|name>] [allowed-identities <id|name>[,<id|name>]...] ]...\n",
+		prog, cmd);
 }
 
 /* wg ignores blanks in an allowed-ips list: "10.0.0.1/32, 10.0.0.2/32". */
@@ -66,12 +74,28 @@ static bool parse_option(struct idtun_device *dev, struct idtun_peer *peer,
 	} else if (peer && !strcmp(opt, "persistent-keepalive")) {
 		ok = config_parse_keepalive(&peer->keepalive, value, err);
 		peer->has |= PEER_HAS_KEEPALIVE;
-	} else if (peer && !strcmp(opt, "allowed-ips")) {
+	} else if (peer && (!strcmp(opt, "allowed-ips") ||
+			    !strcmp(opt, "allowed-identities"))) {
 		list = no_blanks(value);
-		ok = list && config_parse_allowedips(peer, list, true, err);
-		if (!list)
+		if (!list) {
 			snprintf(err, sizeof(err), "out of memory");
+			ok = false;
+		} else if (!strcmp(opt, "allowed-ips")) {
+			ok = config_parse_allowedips(peer, list, true, err);
+		} else {
+			ok = config_parse_allowed_identities(peer, list, true, &netns_resolver,
+							     err);
+		}
 		free(list);
+	} else if (!peer && config_device_setting(dev, opt, true, value, &netns_resolver, &ok,
+						  err)) {
+		/* default-identity, mark-mask, egress-default, ingress-default, audit-rate */
+	} else if (peer && !strcmp(opt, "labels")) {
+		ok = config_parse_labels(&peer->labels, value, err);
+		peer->has |= PEER_HAS_LABELS;
+	} else if (peer && !strcmp(opt, "identity")) {
+		ok = policy_parse_identity(&peer->identity, value, true, &netns_resolver, err);
+		peer->has |= PEER_HAS_IDENTITY;
 	} else {
 		fprintf(stderr, "%s: Invalid argument: %s\n", prog, opt);
 		return false;

@@ -36,10 +36,11 @@ static const char *env(const char *name)
 	return getenv(var);
 }
 
-static void init_opts(struct format_opts *o)
+void show_opts(struct format_opts *o)
 {
 	const char *mode = env("COLOR_MODE"), *hide = env("HIDE_KEYS");
 
+	memset(o, 0, sizeof(*o));
 	if (mode && !strcmp(mode, "always"))
 		o->color = true;
 	else if (mode && !strcmp(mode, "never"))
@@ -52,15 +53,36 @@ static void init_opts(struct format_opts *o)
 
 enum show_mode { SHOW_PRETTY, SHOW_FIELD, SHOW_JSON };
 
+/* Whether the pretty format names identities: only then are names read. */
+static bool uses_identities(const struct idtun_device *dev)
+{
+	size_t i;
+
+	if (dev->default_identity)
+		return true;
+	for (i = 0; i < dev->npeers; i++) {
+		if (dev->peers[i].identity || dev->peers[i].naids)
+			return true;
+	}
+	return false;
+}
+
 static void print(const struct idtun_device *dev, enum show_mode mode, const char *field,
 		  bool with_name, const struct format_opts *o, int level)
 {
-	if (mode == SHOW_PRETTY)
-		format_pretty(stdout, dev, o);
-	else if (mode == SHOW_FIELD)
+	struct format_opts named = *o;
+	int error;
+
+	if (mode == SHOW_PRETTY) {
+		/* Names that cannot be read leave the numbers. */
+		if (uses_identities(dev))
+			named.names = netns_names(&error);
+		format_pretty(stdout, dev, &named);
+	} else if (mode == SHOW_FIELD) {
 		format_field(stdout, dev, field, with_name);
-	else
+	} else {
 		format_json(stdout, dev, o, level);
+	}
 }
 
 static int show_all(enum show_mode mode, const char *field, const struct format_opts *o)
@@ -132,7 +154,7 @@ int show_main(int argc, char *argv[])
 		}
 		mode = SHOW_FIELD;
 	}
-	init_opts(&o);
+	show_opts(&o);
 	if (!args[0] || !strcmp(args[0], "all"))
 		return show_all(mode, args[1], &o);
 	if (!strcmp(args[0], "interfaces")) {

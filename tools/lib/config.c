@@ -16,16 +16,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-__attribute__((format(printf, 2, 3)))
-static bool fail(char err[CONFIG_ERR_LEN], const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, CONFIG_ERR_LEN, fmt, ap);
-	va_end(ap);
-	return false;
-}
+#define fail policy_fail
 
 bool config_parse_key(uint8_t key[IDTUN_KEY_LEN], const char *value, bool secret,
 		      char err[CONFIG_ERR_LEN])
@@ -126,37 +117,32 @@ bool config_parse_audit_rate(uint32_t *rate, const char *value, char err[CONFIG_
 
 bool config_parse_labels(uint8_t *labels, const char *value, char err[CONFIG_ERR_LEN])
 {
-	if (!strcasecmp(value, "on"))
-		*labels = 1;
-	else if (!strcasecmp(value, "off"))
-		*labels = 0;
-	else
+	int c = policy_choice(value, "off", "on");
+
+	if (c < 0)
 		return fail(err, "invalid labels '%s' (on or off)", value);
+	*labels = (uint8_t)c;
 	return true;
 }
 
-bool config_parse_action(uint32_t *action, const char *value, char err[CONFIG_ERR_LEN])
-{
-	if (!strcasecmp(value, "allow"))
-		*action = IDTUN_ACTION_ALLOW;
-	else if (!strcasecmp(value, "deny"))
-		*action = IDTUN_ACTION_DENY;
-	else
-		return fail(err, "invalid action '%s' (allow or deny)", value);
-	return true;
-}
+/* One entry of a peer's list; remove: it came with a '-'. */
+typedef bool (*list_entry_fn)(struct idtun_peer *peer, char *entry, bool remove,
+			      const void *arg, char err[CONFIG_ERR_LEN]);
 
-bool config_parse_allowed_identities(struct idtun_peer *peer, const char *value,
-				     bool incremental, const struct name_resolver *r,
-				     char err[CONFIG_ERR_LEN])
+/*
+ * The comma-separated entries of value, in order. With incremental, an
+ * entry may start with '+' or '-', and then the list does not replace:
+ * returns 1 if the list replaces the peer's, 0 if it adds, -1 on failure.
+ */
+static int parse_list(struct idtun_peer *peer, const char *value, bool incremental,
+		      list_entry_fn fn, const void *arg, char err[CONFIG_ERR_LEN])
 {
 	char *list = strdup(value), *rest = list, *entry;
 	bool replace = true, ok = true;
-	uint32_t id;
 
 	if (!list)
-		return fail(err, "%s", strerror(ENOMEM));
-	while ((entry = strsep(&rest, ",")) && *value) {
+		return fail(err, "%s", strerror(ENOMEM)) - 1;
+	while (ok && (entry = strsep(&rest, ",")) && *value) {
 		bool remove = false;
 
 		if (incremental && (*entry == '+' || *entry == '-')) {
@@ -164,18 +150,31 @@ bool config_parse_allowed_identities(struct idtun_peer *peer, const char *value,
 			replace = false;
 			entry++;
 		}
-		ok = policy_parse_identity(&id, entry, false, r, err);
-		if (!ok)
-			break;
-		if (peer_add_aid(peer, id, remove)) {
-			ok = fail(err, "%s", strerror(ENOMEM));
-			break;
-		}
+		ok = fn(peer, entry, remove, arg, err);
 	}
 	free(list);
-	if (ok && replace)
+	return ok ? replace : -1;
+}
+
+static bool aid_entry(struct idtun_peer *peer, char *entry, bool remove, const void *arg,
+		      char err[CONFIG_ERR_LEN])
+{
+	uint32_t id;
+
+	if (!policy_parse_identity(&id, entry, false, arg, err))
+		return false;
+	return !peer_add_aid(peer, id, remove) || fail(err, "%s", strerror(ENOMEM));
+}
+
+bool config_parse_allowed_identities(struct idtun_peer *peer, const char *value,
+				     bool incremental, const struct name_resolver *r,
+				     char err[CONFIG_ERR_LEN])
+{
+	int replace = parse_list(peer, value, incremental, aid_entry, r, err);
+
+	if (replace > 0)
 		peer->flags |= IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES;
-	return ok;
+	return replace >= 0;
 }
 
 bool config_parse_keepalive(uint16_t *seconds, const char *value,
@@ -218,40 +217,39 @@ bool config_parse_prefix(struct idtun_allowedip *ip, char *text, char err[CONFIG
 	return true;
 }
 
+struct idtun_allowedip config_masked(const struct idtun_allowedip *ip, const char *what,
+				     const char *text)
+{
+	struct idtun_allowedip masked = *ip;
+
+	allowedip_mask(&masked);
+	if (!allowedip_equal(ip, &masked))
+		fprintf(stderr, "Warning: %s has nonzero host part: %s\n", what, text);
+	return masked;
+}
+
+static bool ip_entry(struct idtun_peer *peer, char *entry, bool remove, const void *arg,
+		     char err[CONFIG_ERR_LEN])
+{
+	struct idtun_allowedip ip;
+
+	(void)arg;
+	if (!config_parse_prefix(&ip, entry, err))
+		return false;
+	ip.remove = remove;
+	/* The kernel keeps the network part; the warning says so. */
+	config_masked(&ip, "AllowedIP", entry);
+	return !peer_add_ip(peer, &ip) || fail(err, "%s", strerror(ENOMEM));
+}
+
 bool config_parse_allowedips(struct idtun_peer *peer, const char *value,
 			     bool incremental, char err[CONFIG_ERR_LEN])
 {
-	char *list = strdup(value), *rest = list, *entry;
-	struct idtun_allowedip ip, masked;
-	bool replace = true, ok = true;
+	int replace = parse_list(peer, value, incremental, ip_entry, NULL, err);
 
-	if (!list)
-		return fail(err, "%s", strerror(ENOMEM));
-	while ((entry = strsep(&rest, ",")) && *value) {
-		bool remove = false;
-
-		if (incremental && (*entry == '+' || *entry == '-')) {
-			remove = *entry == '-';
-			replace = false;
-			entry++;
-		}
-		ok = config_parse_prefix(&ip, entry, err);
-		if (!ok)
-			break;
-		ip.remove = remove;
-		masked = ip;
-		allowedip_mask(&masked);
-		if (!allowedip_equal(&ip, &masked))
-			fprintf(stderr, "Warning: AllowedIP has nonzero host part: %s\n", entry);
-		if (peer_add_ip(peer, &ip)) {
-			ok = fail(err, "%s", strerror(ENOMEM));
-			break;
-		}
-	}
-	free(list);
-	if (ok && replace)
+	if (replace > 0)
 		peer->flags |= IDTUN_PEER_FLAGS_REPLACE_ALLOWEDIPS;
-	return ok;
+	return replace >= 0;
 }
 
 static int resolution_retries(void)
@@ -391,6 +389,51 @@ out:
 	sodium_memzero(text, sizeof(text));
 	fclose(f);
 	return ok;
+}
+
+/* idtun's device settings: configuration key, `set` option, parser. */
+static const struct {
+	const char *key, *option;
+	uint32_t has;
+	enum { V_IDENTITY, V_MASK, V_ACTION, V_RATE } kind;
+} idtun_settings[] = {
+	{ "DefaultIdentity", "default-identity", DEV_HAS_DEFAULT_IDENTITY, V_IDENTITY },
+	{ "MarkMask", "mark-mask", DEV_HAS_MARK_MASK, V_MASK },
+	{ "EgressDefault", "egress-default", DEV_HAS_EGRESS_DEFAULT, V_ACTION },
+	{ "IngressDefault", "ingress-default", DEV_HAS_INGRESS_DEFAULT, V_ACTION },
+	{ "AuditRate", "audit-rate", DEV_HAS_AUDIT_RATE, V_RATE },
+};
+
+bool config_device_setting(struct idtun_device *dev, const char *name, bool option,
+			   const char *value, const struct name_resolver *r, bool *ok,
+			   char err[CONFIG_ERR_LEN])
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(idtun_settings) / sizeof(idtun_settings[0]); i++) {
+		if (option ? !strcmp(name, idtun_settings[i].option) :
+			     !strcasecmp(name, idtun_settings[i].key))
+			break;
+	}
+	if (i == sizeof(idtun_settings) / sizeof(idtun_settings[0]))
+		return false;
+	switch (idtun_settings[i].kind) {
+	case V_IDENTITY:
+		*ok = policy_parse_identity(&v, value, true, r, err);
+		break;
+	case V_MASK:
+		*ok = config_parse_mark_mask(&v, value, err);
+		break;
+	case V_ACTION:
+		*ok = policy_parse_action(&v, value, err);
+		break;
+	default:
+		*ok = config_parse_audit_rate(&v, value, err);
+		break;
+	}
+	device_set(dev, device_setting_of(idtun_settings[i].has), v);
+	return true;
 }
 
 /* The parser's state while it reads the files. */
@@ -657,22 +700,8 @@ static bool interface_value(struct config_ctx *ctx, const char *key, const char 
 	} else if (!strcasecmp(key, "FwMark")) {
 		ok = config_parse_fwmark(&dev->fwmark, value, err);
 		dev->has |= DEV_HAS_FWMARK;
-	} else if (!strcasecmp(key, "DefaultIdentity")) {
-		ok = policy_parse_identity(&dev->default_identity, value, true, &ctx->names,
-					   err);
-		dev->has |= DEV_HAS_DEFAULT_IDENTITY;
-	} else if (!strcasecmp(key, "MarkMask")) {
-		ok = config_parse_mark_mask(&dev->mark_mask, value, err);
-		dev->has |= DEV_HAS_MARK_MASK;
-	} else if (!strcasecmp(key, "EgressDefault")) {
-		ok = config_parse_action(&dev->egress_default, value, err);
-		dev->has |= DEV_HAS_EGRESS_DEFAULT;
-	} else if (!strcasecmp(key, "IngressDefault")) {
-		ok = config_parse_action(&dev->ingress_default, value, err);
-		dev->has |= DEV_HAS_INGRESS_DEFAULT;
-	} else if (!strcasecmp(key, "AuditRate")) {
-		ok = config_parse_audit_rate(&dev->audit_rate, value, err);
-		dev->has |= DEV_HAS_AUDIT_RATE;
+	} else {
+		config_device_setting(dev, key, false, value, &ctx->names, &ok, err);
 	}
 	return ok;
 }
@@ -725,7 +754,6 @@ static bool identity_value(struct config_ctx *ctx, const char *key, const char *
 {
 	struct idtun_identity *id = &ctx->ident;
 	struct idtun_binding b = { 0 };
-	struct idtun_allowedip masked;
 	char *list, *rest, *entry;
 	bool ok = true;
 
@@ -760,11 +788,7 @@ static bool identity_value(struct config_ctx *ctx, const char *key, const char *
 		ok = config_parse_prefix(&b.prefix, entry, err);
 		if (!ok)
 			break;
-		masked = b.prefix;
-		allowedip_mask(&masked);
-		if (!allowedip_equal(&masked, &b.prefix))
-			fprintf(stderr, "Warning: Prefix has nonzero host part: %s\n", entry);
-		b.prefix = masked;
+		b.prefix = config_masked(&b.prefix, "Prefix", entry);
 		ok = !identity_add_binding(id, &b) || fail(err, "%s", strerror(ENOMEM));
 	}
 	free(list);

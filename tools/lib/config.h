@@ -37,14 +37,15 @@ bool config_parse_allowedips(struct idtun_peer *peer, const char *value,
 			     bool incremental, char err[CONFIG_ERR_LEN]);
 /* address[/length]; text is changed while it is read, then restored. */
 bool config_parse_prefix(struct idtun_allowedip *ip, char *text, char err[CONFIG_ERR_LEN]);
+/* ip without host bits, with a warning naming what and text if it had some. */
+struct idtun_allowedip config_masked(const struct idtun_allowedip *ip, const char *what,
+				     const char *text);
 /* Decimal, or hexadecimal with 0x. */
 bool config_parse_mark_mask(uint32_t *mask, const char *value, char err[CONFIG_ERR_LEN]);
 /* 0 to 1000000 events a second. */
 bool config_parse_audit_rate(uint32_t *rate, const char *value, char err[CONFIG_ERR_LEN]);
 /* on or off. */
 bool config_parse_labels(uint8_t *labels, const char *value, char err[CONFIG_ERR_LEN]);
-/* allow or deny. */
-bool config_parse_action(uint32_t *action, const char *value, char err[CONFIG_ERR_LEN]);
 /*
  * A comma-separated list of identities (numbers or names r resolves),
  * appended to the peer's allowed identities; incremental as for
@@ -53,6 +54,15 @@ bool config_parse_action(uint32_t *action, const char *value, char err[CONFIG_ER
 bool config_parse_allowed_identities(struct idtun_peer *peer, const char *value,
 				     bool incremental, const struct name_resolver *r,
 				     char err[CONFIG_ERR_LEN]);
+/*
+ * One of idtun's device settings, named by its configuration key
+ * (DefaultIdentity, MarkMask, EgressDefault, IngressDefault, AuditRate) or,
+ * with option, by its `set` option (default-identity, ...). False if name
+ * is none of them; else *ok says whether value parsed.
+ */
+bool config_device_setting(struct idtun_device *dev, const char *name, bool option,
+			   const char *value, const struct name_resolver *r, bool *ok,
+			   char err[CONFIG_ERR_LEN]);
 /* host:port, [v6]:port or name:port; names resolved, retrying like wg. */
 bool config_parse_endpoint(union idtun_endpoint *endpoint, const char *value,
 			   char err[CONFIG_ERR_LEN]);

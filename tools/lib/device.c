@@ -4,6 +4,7 @@
 #include "device.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,56 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	*v = p;
 	*cap = ncap;
 	return 0;
+}
+
+#define SETTING(bit, attr, field, dflt) \
+	{ bit, attr, offsetof(struct idtun_device, field), dflt }
+
+const struct device_setting device_settings[] = {
+	SETTING(DEV_HAS_FWMARK, IDTUN_A_DEVICE_FWMARK, fwmark, 0),
+	SETTING(DEV_HAS_DEFAULT_IDENTITY, IDTUN_A_DEVICE_DEFAULT_IDENTITY, default_identity, 0),
+	SETTING(DEV_HAS_MARK_MASK, IDTUN_A_DEVICE_MARK_MASK, mark_mask, 0),
+	SETTING(DEV_HAS_EGRESS_DEFAULT, IDTUN_A_DEVICE_EGRESS_DEFAULT, egress_default,
+		DEFAULT_ACTION),
+	SETTING(DEV_HAS_INGRESS_DEFAULT, IDTUN_A_DEVICE_INGRESS_DEFAULT, ingress_default,
+		DEFAULT_ACTION),
+	SETTING(DEV_HAS_AUDIT_RATE, IDTUN_A_DEVICE_AUDIT_RATE, audit_rate, DEFAULT_AUDIT_RATE),
+};
+
+const size_t device_nsettings = sizeof(device_settings) / sizeof(device_settings[0]);
+
+uint32_t device_get(const struct idtun_device *dev, const struct device_setting *s)
+{
+	uint32_t v;
+
+	if (!(dev->has & s->has))
+		return s->dflt;
+	memcpy(&v, (const char *)dev + s->offset, sizeof(v));
+	return v;
+}
+
+const struct device_setting *device_setting_of(uint32_t has)
+{
+	size_t i;
+
+	for (i = 0; i < device_nsettings; i++) {
+		if (device_settings[i].has == has)
+			return &device_settings[i];
+	}
+	return NULL;
+}
+
+uint32_t device_setting(const struct idtun_device *dev, uint32_t has)
+{
+	const struct device_setting *s = device_setting_of(has);
+
+	return s ? device_get(dev, s) : 0;
+}
+
+void device_set(struct idtun_device *dev, const struct device_setting *s, uint32_t v)
+{
+	memcpy((char *)dev + s->offset, &v, sizeof(v));
+	dev->has |= s->has;
 }
 
 struct idtun_peer *device_add_peer(struct idtun_device *dev)

@@ -189,6 +189,29 @@ struct idtun_device {
 	struct idtun_names names;		/* names a configuration sets */
 };
 
+/*
+ * The device's 32-bit settings, one table for requests, replies, syncconf
+ * and the listings: fwmark and idtun's own, each with its presence bit,
+ * attribute and the kernel's default.
+ */
+struct device_setting {
+	uint32_t has;		/* DEV_HAS_* */
+	uint16_t attr;		/* IDTUN_A_DEVICE_* */
+	size_t offset;		/* of its uint32_t in struct idtun_device */
+	uint32_t dflt;
+};
+
+extern const struct device_setting device_settings[];
+extern const size_t device_nsettings;
+
+/* The setting's value, or its default when dev does not have it. */
+uint32_t device_get(const struct idtun_device *dev, const struct device_setting *s);
+/* By its DEV_HAS_* bit: the table's entry (NULL if none), and the value. */
+const struct device_setting *device_setting_of(uint32_t has);
+uint32_t device_setting(const struct idtun_device *dev, uint32_t has);
+/* Sets the value and the presence bit. */
+void device_set(struct idtun_device *dev, const struct device_setting *s, uint32_t v);
+
 /* A new zeroed peer at the end; NULL when out of memory. */
 struct idtun_peer *device_add_peer(struct idtun_device *dev);
 int peer_add_ip(struct idtun_peer *peer, const struct idtun_allowedip *ip);

@@ -36,24 +36,7 @@ static struct nlmsghdr *put_header(void *buf, const struct idtun_device *dev,
 
 static bool put_device(struct nlmsghdr *nlh, size_t size, const struct idtun_device *dev)
 {
-	static const struct {
-		uint32_t has;
-		uint16_t type;
-		size_t offset;
-	} u32s[] = {
-		{ DEV_HAS_FWMARK, IDTUN_A_DEVICE_FWMARK, offsetof(struct idtun_device, fwmark) },
-		{ DEV_HAS_DEFAULT_IDENTITY, IDTUN_A_DEVICE_DEFAULT_IDENTITY,
-		  offsetof(struct idtun_device, default_identity) },
-		{ DEV_HAS_MARK_MASK, IDTUN_A_DEVICE_MARK_MASK,
-		  offsetof(struct idtun_device, mark_mask) },
-		{ DEV_HAS_EGRESS_DEFAULT, IDTUN_A_DEVICE_EGRESS_DEFAULT,
-		  offsetof(struct idtun_device, egress_default) },
-		{ DEV_HAS_INGRESS_DEFAULT, IDTUN_A_DEVICE_INGRESS_DEFAULT,
-		  offsetof(struct idtun_device, ingress_default) },
-		{ DEV_HAS_AUDIT_RATE, IDTUN_A_DEVICE_AUDIT_RATE,
-		  offsetof(struct idtun_device, audit_rate) },
-	};
-	uint32_t v;
+	const struct device_setting *s;
 	size_t i;
 
 	if ((dev->has & DEV_HAS_PRIVATE_KEY) &&
@@ -63,11 +46,10 @@ static bool put_device(struct nlmsghdr *nlh, size_t size, const struct idtun_dev
 	if ((dev->has & DEV_HAS_LISTEN_PORT) &&
 	    !mnl_attr_put_u16_check(nlh, size, IDTUN_A_DEVICE_LISTEN_PORT, dev->listen_port))
 		return false;
-	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
-		if (!(dev->has & u32s[i].has))
-			continue;
-		memcpy(&v, (const char *)dev + u32s[i].offset, sizeof(v));
-		if (!mnl_attr_put_u32_check(nlh, size, u32s[i].type, v))
+	for (i = 0; i < device_nsettings; i++) {
+		s = &device_settings[i];
+		if ((dev->has & s->has) &&
+		    !mnl_attr_put_u32_check(nlh, size, s->attr, device_get(dev, s)))
 			return false;
 	}
 	if (dev->flags &&
@@ -640,22 +622,6 @@ static bool parse_drops(const struct nlattr *nest, struct idtun_device *dev)
 /* Every attribute of a device reply: GET_DEVICE, GET_IDENTITIES, GET_POLICY. */
 static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 {
-	static const struct {
-		uint16_t type;
-		uint32_t has;
-		size_t offset;
-	} u32s[] = {
-		{ IDTUN_A_DEVICE_DEFAULT_IDENTITY, DEV_HAS_DEFAULT_IDENTITY,
-		  offsetof(struct idtun_device, default_identity) },
-		{ IDTUN_A_DEVICE_MARK_MASK, DEV_HAS_MARK_MASK,
-		  offsetof(struct idtun_device, mark_mask) },
-		{ IDTUN_A_DEVICE_EGRESS_DEFAULT, DEV_HAS_EGRESS_DEFAULT,
-		  offsetof(struct idtun_device, egress_default) },
-		{ IDTUN_A_DEVICE_INGRESS_DEFAULT, DEV_HAS_INGRESS_DEFAULT,
-		  offsetof(struct idtun_device, ingress_default) },
-		{ IDTUN_A_DEVICE_AUDIT_RATE, DEV_HAS_AUDIT_RATE,
-		  offsetof(struct idtun_device, audit_rate) },
-	};
 	const struct nlattr *tb[IDTUN_A_DEVICE_MAX + 1] = { 0 }, *a;
 	struct idtun_device *dev = ctx->dev;
 	struct idtun_rule rule;
@@ -669,8 +635,7 @@ static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 	}
 	if (!get_u32(tb[IDTUN_A_DEVICE_GENERATION], &generation) ||
 	    !get_u32(tb[IDTUN_A_DEVICE_IFINDEX], &dev->ifindex) ||
-	    !get_u16(tb[IDTUN_A_DEVICE_LISTEN_PORT], &dev->listen_port) ||
-	    !get_u32(tb[IDTUN_A_DEVICE_FWMARK], &dev->fwmark))
+	    !get_u16(tb[IDTUN_A_DEVICE_LISTEN_PORT], &dev->listen_port))
 		return false;
 	if (ctx->messages++ && generation != ctx->generation) {
 		ctx->restart = true;
@@ -679,16 +644,13 @@ static bool parse_device(const struct nlmsghdr *nlh, struct ipc_get_ctx *ctx)
 	ctx->generation = generation;
 	if (tb[IDTUN_A_DEVICE_LISTEN_PORT])
 		dev->has |= DEV_HAS_LISTEN_PORT;
-	if (tb[IDTUN_A_DEVICE_FWMARK])
-		dev->has |= DEV_HAS_FWMARK;
-	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
-		a = tb[u32s[i].type];
+	for (i = 0; i < device_nsettings; i++) {
+		a = tb[device_settings[i].attr];
 		if (!a)
 			continue;
 		if (!get_u32(a, &v))
 			return false;
-		memcpy((char *)dev + u32s[i].offset, &v, sizeof(v));
-		dev->has |= u32s[i].has;
+		device_set(dev, &device_settings[i], v);
 	}
 	if (!get_str(tb[IDTUN_A_DEVICE_IFNAME], dev->name, IF_NAMESIZE - 1))
 		return false;

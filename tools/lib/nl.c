@@ -49,23 +49,54 @@ void nl_close(struct nl *nl)
 	memset(nl, 0, sizeof(*nl));
 }
 
+struct family {
+	uint16_t id;
+	uint32_t audit_group;
+};
+
+/* The audit group among the family's multicast groups. */
+static void find_group(const struct nlattr *groups, struct family *fam)
+{
+	const struct nlattr *group, *a;
+	const char *name;
+	uint32_t id;
+
+	mnl_attr_for_each_nested(group, groups) {
+		name = NULL;
+		id = 0;
+		mnl_attr_for_each_nested(a, group) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+				 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && !strcmp(name, IDTUN_MCGRP_AUDIT))
+			fam->audit_group = id;
+	}
+}
+
 static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct family *fam = data;
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-			*(uint16_t *)data = mnl_attr_get_u16(attr);
+			fam->id = mnl_attr_get_u16(attr);
+		else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+			find_group(attr, fam);
 	}
 	return MNL_CB_OK;
 }
 
 int nl_open_idtun(struct nl *nl)
 {
+	struct family fam = { 0 };
 	struct nl_error err;
 	struct nlmsghdr *nlh;
-	uint16_t id = 0;
 	int ret;
 
 	ret = nl_open(nl, NETLINK_GENERIC);
@@ -74,14 +105,26 @@ int nl_open_idtun(struct nl *nl)
 	nl->family = GENL_ID_CTRL;
 	nlh = nl_genl_request(nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IDTUN_FAMILY_NAME);
-	ret = nl_transact(nl, nlh, family_id_cb, &id, &err);
-	if (ret == 0 && id == 0)
+	ret = nl_transact(nl, nlh, family_id_cb, &fam, &err);
+	if (ret == 0 && fam.id == 0)
 		ret = -ENOENT;
 	if (ret) {
 		nl_close(nl);
 		return ret;
 	}
-	nl->family = id;
+	nl->family = fam.id;
+	nl->audit_group = fam.audit_group;
+	return 0;
+}
+
+int nl_join_audit(struct nl *nl)
+{
+	int group = (int)nl->audit_group;
+
+	if (!group)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct nl {
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t family;	/* generic netlink family id, 0 for rtnetlink */
+	uint32_t audit_group;	/* the audit multicast group's id, 0 if none */
 	char *buf;		/* MNL_SOCKET_BUFFER_SIZE bytes */
 };
 
@@ -31,6 +32,8 @@ struct nl_error {
 
 /* Opens a socket to the idtun family; -ENOENT when the module is absent. */
 int nl_open_idtun(struct nl *nl);
+/* Joins the audit multicast group: -ENOENT without one, -EPERM without CAP_NET_ADMIN. */
+int nl_join_audit(struct nl *nl);
 int nl_open_route(struct nl *nl);
 void nl_close(struct nl *nl);
 

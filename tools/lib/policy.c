@@ -10,9 +10,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-__attribute__((format(printf, 2, 3)))
-static bool fail(char err[POLICY_ERR_LEN], const char *fmt, ...)
+bool policy_fail(char err[POLICY_ERR_LEN], const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,7 +28,7 @@ bool policy_names_lookup(void *ctx, const char *name, uint32_t *id,
 	const struct idtun_name *n = names_by_name(ctx, name);
 
 	if (!n)
-		return fail(err, "unknown identity name '%s'", name);
+		return policy_fail(err, "unknown identity name '%s'", name);
 	*id = n->identity;
 	return true;
 }
@@ -49,19 +49,19 @@ bool policy_name_valid(const char *name, char err[POLICY_ERR_LEN])
 	const char *p;
 
 	if (!*name)
-		return fail(err, "empty identity name");
+		return policy_fail(err, "empty identity name");
 	if (strlen(name) > IDTUN_NAME_MAX)
-		return fail(err, "identity name '%s' is longer than %d characters", name,
+		return policy_fail(err, "identity name '%s' is longer than %d characters", name,
 			    IDTUN_NAME_MAX);
 	for (p = name; *p; p++) {
 		if (*p <= ' ' || *p > '~' || *p == ',' || *p == '#')
-			return fail(err, "invalid identity name '%s' (printable, without "
+			return policy_fail(err, "invalid identity name '%s' (printable, without "
 				    "blanks, ',' or '#')", name);
 	}
 	if (all_digits(name))
-		return fail(err, "identity name '%s' is a number", name);
+		return policy_fail(err, "identity name '%s' is a number", name);
 	if (!strcmp(name, "any"))
-		return fail(err, "'any' cannot be an identity name");
+		return policy_fail(err, "'any' cannot be an identity name");
 	return true;
 }
 
@@ -75,22 +75,22 @@ bool policy_parse_identity(uint32_t *id, const char *text, bool zero_ok,
 		errno = 0;
 		n = strtoull(text, &end, 10);
 		if (errno || *end || n > UINT32_MAX)
-			return fail(err, "invalid identity '%s' (0 to 4294967295)", text);
+			return policy_fail(err, "invalid identity '%s' (0 to 4294967295)", text);
 		if (!n && !zero_ok)
-			return fail(err, "identity 0 (unlabelled) is not allowed here");
+			return policy_fail(err, "identity 0 (unlabelled) is not allowed here");
 		*id = (uint32_t)n;
 		return true;
 	}
 	if (!*text)
-		return fail(err, "empty identity");
+		return policy_fail(err, "empty identity");
 	if (!policy_name_valid(text, err))
 		return false;
 	if (!r)
-		return fail(err, "unknown identity name '%s'", text);
+		return policy_fail(err, "unknown identity name '%s'", text);
 	if (!r->lookup(r->ctx, text, id, err))
 		return false;
 	if (!*id && !zero_ok)
-		return fail(err, "identity 0 (unlabelled) is not allowed here");
+		return policy_fail(err, "identity 0 (unlabelled) is not allowed here");
 	return true;
 }
 
@@ -129,14 +129,18 @@ static const char *const drops[] = {
 
 #define NAME_OF(table, i) ((i) < sizeof(table) / sizeof(table[0]) ? table[i] : NULL)
 
+int policy_choice(const char *text, const char *zero, const char *one)
+{
+	return !strcasecmp(text, zero) ? 0 : !strcasecmp(text, one) ? 1 : -1;
+}
+
 bool policy_parse_action(uint32_t *action, const char *text, char err[POLICY_ERR_LEN])
 {
-	if (!strcmp(text, "allow"))
-		*action = IDTUN_ACTION_ALLOW;
-	else if (!strcmp(text, "deny"))
-		*action = IDTUN_ACTION_DENY;
-	else
-		return fail(err, "invalid action '%s' (allow or deny)", text);
+	int c = policy_choice(text, "allow", "deny");
+
+	if (c < 0)
+		return policy_fail(err, "invalid action '%s' (allow or deny)", text);
+	*action = c ? IDTUN_ACTION_DENY : IDTUN_ACTION_ALLOW;
 	return true;
 }
 
@@ -217,7 +221,7 @@ static bool parse_proto(uint8_t *protocol, const char *text, char err[POLICY_ERR
 			return true;
 		}
 	}
-	return fail(err, "invalid protocol '%s' (tcp, udp, icmp, ipv6-icmp, sctp, udplite, "
+	return policy_fail(err, "invalid protocol '%s' (tcp, udp, icmp, ipv6-icmp, sctp, udplite, "
 		    "0 to 255, or any)", text);
 }
 
@@ -255,12 +259,11 @@ static bool parse_ports(struct idtun_rule *rule, const char *text, char err[POLI
 	rule->has |= RULE_HAS_PORTS;
 	return true;
 bad:
-	return fail(err, "invalid port '%s' (N or N-M, 0 to 65535)", text);
+	return policy_fail(err, "invalid port '%s' (N or N-M, 0 to 65535)", text);
 }
 
 static bool parse_to(struct idtun_rule *rule, const char *text, char err[POLICY_ERR_LEN])
 {
-	struct idtun_allowedip masked;
 	char *copy;
 	bool ok;
 
@@ -270,17 +273,12 @@ static bool parse_to(struct idtun_rule *rule, const char *text, char err[POLICY_
 	}
 	copy = strdup(text);
 	if (!copy)
-		return fail(err, "%s", strerror(ENOMEM));
+		return policy_fail(err, "%s", strerror(ENOMEM));
 	ok = config_parse_prefix(&rule->to, copy, err);
 	free(copy);
-	if (!ok)
-		return false;
-	masked = rule->to;
-	allowedip_mask(&masked);
-	if (!allowedip_equal(&masked, &rule->to))
-		fprintf(stderr, "Warning: rule destination has nonzero host part: %s\n", text);
-	rule->to = masked;
-	return true;
+	if (ok)
+		rule->to = config_masked(&rule->to, "rule destination", text);
+	return ok;
 }
 
 enum { SEEN_FROM = 1, SEEN_TO = 2, SEEN_PROTO = 4, SEEN_PORT = 8 };
@@ -302,20 +300,20 @@ bool policy_parse_rule(struct idtun_rule *rule, char *const *words, size_t n,
 		}
 	}
 	if (!n)
-		return fail(err, "a rule starts with egress or ingress");
+		return policy_fail(err, "a rule starts with egress or ingress");
 	if (!strcmp(words[0], "egress"))
 		rule->direction = IDTUN_DIRECTION_EGRESS;
 	else if (!strcmp(words[0], "ingress"))
 		rule->direction = IDTUN_DIRECTION_INGRESS;
 	else
-		return fail(err, "a rule starts with egress or ingress, not '%s'", words[0]);
+		return policy_fail(err, "a rule starts with egress or ingress, not '%s'", words[0]);
 	for (i = 1; i < n; i++) {
 		w = words[i];
 		if (!strcmp(w, "allow") || !strcmp(w, "deny")) {
 			policy_parse_action(&rule->action, w, err);
 			rule->has |= RULE_HAS_ACTION;
 			if (i + 1 < n)
-				return fail(err, "'%s' after the action '%s'", words[i + 1], w);
+				return policy_fail(err, "'%s' after the action '%s'", words[i + 1], w);
 			break;
 		}
 		for (o = 0; o < sizeof(options) / sizeof(options[0]); o++) {
@@ -323,14 +321,14 @@ bool policy_parse_rule(struct idtun_rule *rule, char *const *words, size_t n,
 				break;
 		}
 		if (o == sizeof(options) / sizeof(options[0]))
-			return fail(err, "expected from, to, proto, port, allow or deny, not '%s'",
+			return policy_fail(err, "expected from, to, proto, port, allow or deny, not '%s'",
 				    w);
 		bit = 1u << o;
 		if (seen & bit)
-			return fail(err, "'%s' given twice", w);
+			return policy_fail(err, "'%s' given twice", w);
 		seen |= bit;
 		if (i + 1 >= n)
-			return fail(err, "'%s' needs a value", w);
+			return policy_fail(err, "'%s' needs a value", w);
 		v = words[++i];
 		if (bit == SEEN_FROM) {
 			if (strcmp(v, "any")) {
@@ -349,9 +347,9 @@ bool policy_parse_rule(struct idtun_rule *rule, char *const *words, size_t n,
 		}
 	}
 	if ((rule->has & RULE_HAS_PORTS) && !policy_proto_has_ports(rule->protocol))
-		return fail(err, "port needs proto tcp, udp, udplite or sctp");
+		return policy_fail(err, "port needs proto tcp, udp, udplite or sctp");
 	if (need_action && !(rule->has & RULE_HAS_ACTION))
-		return fail(err, "a rule ends with allow or deny");
+		return policy_fail(err, "a rule ends with allow or deny");
 	if (!need_action)
 		rule->has &= ~(uint32_t)RULE_HAS_ACTION;
 	return true;
@@ -365,13 +363,13 @@ bool policy_parse_rule_text(struct idtun_rule *rule, const char *text, bool need
 	bool ok;
 
 	if (!copy)
-		return fail(err, "%s", strerror(ENOMEM));
+		return policy_fail(err, "%s", strerror(ENOMEM));
 	for (p = strtok(copy, " \t\r\n"); p; p = strtok(NULL, " \t\r\n")) {
 		w = realloc(words, (n + 1) * sizeof(*words));
 		if (!w) {
 			free(words);
 			free(copy);
-			return fail(err, "%s", strerror(ENOMEM));
+			return policy_fail(err, "%s", strerror(ENOMEM));
 		}
 		words = w;
 		words[n++] = p;

@@ -34,6 +34,12 @@ struct name_resolver {
 	void *ctx;
 };
 
+/* printf into err; returns false, for "return policy_fail(err, ...)". */
+__attribute__((format(printf, 2, 3)))
+bool policy_fail(char err[POLICY_ERR_LEN], const char *fmt, ...);
+/* Which of two words text is, in any case: 0, 1, or -1 for neither. */
+int policy_choice(const char *text, const char *zero, const char *one);
+
 /* Resolves in a fixed table (ctx is a const struct idtun_names *). */
 bool policy_names_lookup(void *ctx, const char *name, uint32_t *id,
 			 char err[POLICY_ERR_LEN]);
@@ -57,6 +63,7 @@ const char *policy_identity_ref(char out[POLICY_ID_LEN], uint32_t id,
 /* "web (1001)" or "1001". */
 const char *policy_identity_label(char out[POLICY_ID_LEN], uint32_t id, const char *name);
 
+/* allow or deny, in any case. */
 bool policy_parse_action(uint32_t *action, const char *text, char err[POLICY_ERR_LEN]);
 const char *policy_action_name(uint32_t action);
 const char *policy_direction_name(uint32_t direction);

@@ -232,36 +232,19 @@ static int update(struct idtun_device *req, const struct idtun_peer *d,
 	return 0;
 }
 
-/* The idtun-only device settings: the file's, else the kernel's defaults. */
+/* fwmark and idtun's settings: the file's, else the kernel's defaults. */
 static void sync_settings(struct idtun_device *req, const struct idtun_device *file,
 			  const struct idtun_device *current)
 {
-	static const struct {
-		uint32_t has, dflt;
-		size_t offset;
-	} settings[] = {
-		{ DEV_HAS_DEFAULT_IDENTITY, 0, offsetof(struct idtun_device, default_identity) },
-		{ DEV_HAS_MARK_MASK, 0, offsetof(struct idtun_device, mark_mask) },
-		{ DEV_HAS_EGRESS_DEFAULT, DEFAULT_ACTION,
-		  offsetof(struct idtun_device, egress_default) },
-		{ DEV_HAS_INGRESS_DEFAULT, DEFAULT_ACTION,
-		  offsetof(struct idtun_device, ingress_default) },
-		{ DEV_HAS_AUDIT_RATE, DEFAULT_AUDIT_RATE,
-		  offsetof(struct idtun_device, audit_rate) },
-	};
-	uint32_t want, now;
+	const struct device_setting *s;
+	uint32_t want;
 	size_t i;
 
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		want = now = settings[i].dflt;
-		if (file->has & settings[i].has)
-			memcpy(&want, (const char *)file + settings[i].offset, sizeof(want));
-		if (current->has & settings[i].has)
-			memcpy(&now, (const char *)current + settings[i].offset, sizeof(now));
-		if (want == now)
-			continue;
-		memcpy((char *)req + settings[i].offset, &want, sizeof(want));
-		req->has |= settings[i].has;
+	for (i = 0; i < device_nsettings; i++) {
+		s = &device_settings[i];
+		want = device_get(file, s);
+		if (want != device_get(current, s))
+			device_set(req, s, want);
 	}
 }
 
@@ -395,13 +378,30 @@ static int add_rule(struct idtun_device *req, const void *entry, bool remove)
 	return device_add_rule(req, &r);
 }
 
+/* Both sets of entries by key, then the difference into req. */
+static int diff_entries(struct idtun_device *req, const struct diff *d, size_t stride,
+			const void *want_v, size_t want_n, const void *now_v, size_t now_n)
+{
+	struct sorted *want = NULL, *now = NULL;
+	size_t nwant, nnow;
+	int ret;
+
+	ret = sort_unique(want_v, want_n, stride, d->cmp, &want, &nwant);
+	if (!ret)
+		ret = sort_unique(now_v, now_n, stride, d->cmp, &now, &nnow);
+	if (!ret)
+		ret = apply_diff(req, d, want, nwant, now, nnow);
+	free(want);
+	free(now);
+	return ret;
+}
+
 static int sync_bindings(struct idtun_device *req, const struct idtun_device *file,
 			 const struct idtun_device *current)
 {
 	static const struct diff d = { binding_entry_cmp, binding_changed, add_binding };
 	struct idtun_device flat = { 0 };
-	struct sorted *want = NULL, *now = NULL;
-	size_t nwant, nnow, i, j;
+	size_t i, j;
 	int ret = 0;
 
 	/* The current bindings, as get-identities lists them under identities. */
@@ -416,15 +416,8 @@ static int sync_bindings(struct idtun_device *req, const struct idtun_device *fi
 		}
 	}
 	if (!ret)
-		ret = sort_unique(file->bindings, file->nbindings, sizeof(*file->bindings),
-				  binding_entry_cmp, &want, &nwant);
-	if (!ret)
-		ret = sort_unique(flat.bindings, flat.nbindings, sizeof(*flat.bindings),
-				  binding_entry_cmp, &now, &nnow);
-	if (!ret)
-		ret = apply_diff(req, &d, want, nwant, now, nnow);
-	free(want);
-	free(now);
+		ret = diff_entries(req, &d, sizeof(*file->bindings), file->bindings,
+				   file->nbindings, flat.bindings, flat.nbindings);
 	device_free(&flat);
 	return ret;
 }
@@ -433,20 +426,9 @@ static int sync_rules(struct idtun_device *req, const struct idtun_device *file,
 		      const struct idtun_device *current)
 {
 	static const struct diff d = { rule_entry_cmp, rule_changed, add_rule };
-	struct sorted *want = NULL, *now = NULL;
-	size_t nwant, nnow;
-	int ret;
 
-	ret = sort_unique(file->rules, file->nrules, sizeof(*file->rules), rule_entry_cmp,
-			  &want, &nwant);
-	if (!ret)
-		ret = sort_unique(current->rules, current->nrules, sizeof(*current->rules),
-				  rule_entry_cmp, &now, &nnow);
-	if (!ret)
-		ret = apply_diff(req, &d, want, nwant, now, nnow);
-	free(want);
-	free(now);
-	return ret;
+	return diff_entries(req, &d, sizeof(*file->rules), file->rules, file->nrules,
+			    current->rules, current->nrules);
 }
 
 int sync_request(struct idtun_device *req, const struct idtun_device *file,
@@ -456,7 +438,6 @@ int sync_request(struct idtun_device *req, const struct idtun_device *file,
 	struct idtun_device want = { 0 };
 	const uint8_t *key;
 	struct idtun_peer *r;
-	uint32_t fwmark;
 	size_t i;
 	int ret;
 
@@ -471,11 +452,6 @@ int sync_request(struct idtun_device *req, const struct idtun_device *file,
 	if ((file->has & DEV_HAS_LISTEN_PORT) && file->listen_port != current->listen_port) {
 		req->listen_port = file->listen_port;
 		req->has |= DEV_HAS_LISTEN_PORT;
-	}
-	fwmark = file->has & DEV_HAS_FWMARK ? file->fwmark : 0;
-	if (fwmark != current->fwmark) {
-		req->fwmark = fwmark;
-		req->has |= DEV_HAS_FWMARK;
 	}
 	sync_settings(req, file, current);
 

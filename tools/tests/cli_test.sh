@@ -98,8 +98,9 @@ expect "set: name too long" "idtun: Interface name \`abcdefghijklmnopq' is too l
 expect "show: unknown device without the module" "$unloaded*" show idtun0
 expect "show: unknown field" "Invalid parameter: \`bogus'*" show idtun0 bogus
 expect "show: --json takes no field" "Usage: *" show --json idtun0 dump
-expect "showconf: usage" "Usage: idtun showconf <interface>" showconf
-expect "setconf: usage" "Usage: idtun setconf <interface> <configuration filename>" \
+expect "showconf: usage" 'Usage: idtun showconf \[--wg | --idtun\] <interface>' showconf
+expect "setconf: usage" \
+	'Usage: idtun setconf <interface> <configuration filename> \[<configuration filename>...\]' \
 	setconf idtun0
 expect "setconf: missing file" "idtun: /nonexistent.conf: No such file or directory" \
 	setconf idtun0 /nonexistent.conf
@@ -128,7 +129,7 @@ done
 ok $? "no idtun devices: show, show interfaces and show all print nothing"
 [ "$("$idtun" show --json)" = "[]" ] && [ "$("$idtun" show --json interfaces)" = "[]" ]
 ok $? "no idtun devices: JSON lists are empty"
-"$idtun" help | grep -q "syncconf: Synchronizes a configuration file"
+"$idtun" help | grep -q "syncconf: Synchronizes configuration files"
 ok $? "help lists the configuration commands"
 "$idtun" --version | grep -qE '^idtun-tools v[0-9]+\.[0-9]+\.[0-9]+$'
 ok $? "--version prints the release version"

@@ -372,27 +372,14 @@ static void sim_peer(struct sim *s, const struct nlattr *nest)
 
 static void sim_setting(struct sim *s, const struct nlattr *a)
 {
-	struct idtun_device *st = &s->state;
 	uint32_t v = mnl_attr_get_u32(a);
+	size_t i;
 
 	if (mnl_attr_get_payload_len(a) != 4)
 		sim_error(s, "a setting is not a u32");
-	switch (mnl_attr_get_type(a)) {
-	case IDTUN_A_DEVICE_DEFAULT_IDENTITY:
-		st->default_identity = v;
-		break;
-	case IDTUN_A_DEVICE_MARK_MASK:
-		st->mark_mask = v;
-		break;
-	case IDTUN_A_DEVICE_EGRESS_DEFAULT:
-		st->egress_default = v;
-		break;
-	case IDTUN_A_DEVICE_INGRESS_DEFAULT:
-		st->ingress_default = v;
-		break;
-	default:
-		st->audit_rate = v;
-		break;
+	for (i = 0; i < device_nsettings; i++) {
+		if (device_settings[i].attr == mnl_attr_get_type(a))
+			device_set(&s->state, &device_settings[i], v);
 	}
 	if ((mnl_attr_get_type(a) == IDTUN_A_DEVICE_EGRESS_DEFAULT ||
 	     mnl_attr_get_type(a) == IDTUN_A_DEVICE_INGRESS_DEFAULT) && v > 1)
@@ -514,7 +501,7 @@ static void sim_init(struct sim *s, const char *name)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->state.name, sizeof(s->state.name), "%s", name);
 	s->state.audit_rate = DEFAULT_AUDIT_RATE;
-	s->state.has |= DEV_HAS_IDTUN;
+	s->state.has |= DEV_HAS_IDTUN | DEV_HAS_FWMARK | DEV_HAS_LISTEN_PORT;
 }
 
 /* ---- the kernel, as far as GET_DEVICE goes: a dump split like its own ---- */
@@ -691,22 +678,13 @@ static bool same_peer(const struct idtun_peer *a, const struct idtun_peer *b)
 	return true;
 }
 
-/* A setting's value, or the kernel's default when it is absent. */
-static uint32_t setting(const struct idtun_device *d, uint32_t has, uint32_t v, uint32_t dflt)
-{
-	return d->has & has ? v : dflt;
-}
-
 static bool same_settings(const struct idtun_device *a, const struct idtun_device *b)
 {
-#define SAME(has, field, dflt) (setting(a, has, a->field, dflt) == setting(b, has, b->field, dflt))
-	return SAME(DEV_HAS_DEFAULT_IDENTITY, default_identity, 0) &&
-	       SAME(DEV_HAS_MARK_MASK, mark_mask, 0) &&
-	       SAME(DEV_HAS_EGRESS_DEFAULT, egress_default, DEFAULT_ACTION) &&
-	       SAME(DEV_HAS_INGRESS_DEFAULT, ingress_default, DEFAULT_ACTION) &&
-	       SAME(DEV_HAS_AUDIT_RATE, audit_rate, DEFAULT_AUDIT_RATE) &&
-	       !memcmp(a->drops, b->drops, sizeof(a->drops));
-#undef SAME
+	for (size_t i = 0; i < device_nsettings; i++) {
+		if (device_get(a, &device_settings[i]) != device_get(b, &device_settings[i]))
+			return false;
+	}
+	return !memcmp(a->drops, b->drops, sizeof(a->drops));
 }
 
 static bool same_bindings(const struct idtun_binding *a, size_t na,
