@@ -256,16 +256,21 @@ static void print_endpoint(FILE *f, const struct idtun_event *ev, const uint8_t 
 		fprintf(f, "%s:%u", text, port);
 }
 
-static const char *reason_text(uint32_t reason)
+/* The reason's name, or its number from a newer kernel. */
+static const char *reason_text(char out[12], uint32_t reason)
 {
 	const char *s = policy_reason_name(reason);
 
-	return s ? s : "?";
+	if (s)
+		return s;
+	snprintf(out, 12, "%u", reason);
+	return out;
 }
 
 void format_event(FILE *f, const struct idtun_event *ev)
 {
 	char key[IDTUN_KEY_B64_LEN + 1], id[POLICY_ID_LEN], proto[8], rule[POLICY_RULE_LEN];
+	char reason[12];
 	struct idtun_names names;
 	struct idtun_name one;
 
@@ -275,7 +280,7 @@ void format_event(FILE *f, const struct idtun_event *ev)
 	else
 		snprintf(id, sizeof(id), "%u", ev->identity);
 	fprintf(f, "%s %s %s %s %s %s ", policy_direction_name(ev->direction),
-		policy_action_name(ev->action), reason_text(ev->reason), ev->ifname, id,
+		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->ifname, id,
 		proto_text(proto, ev->protocol));
 	print_endpoint(f, ev, ev->saddr, ev->has_sport, ev->sport);
 	fputs(" -> ", f);
@@ -296,7 +301,7 @@ void format_event(FILE *f, const struct idtun_event *ev)
 void format_event_json(FILE *f, const struct idtun_event *ev, const struct timespec *when)
 {
 	char key[IDTUN_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN], rule[POLICY_RULE_LEN];
-	char stamp[32];
+	char stamp[32], reason[12];
 	struct idtun_names names;
 	struct idtun_name one;
 	struct tm tm;
@@ -308,7 +313,7 @@ void format_event_json(FILE *f, const struct idtun_event *ev, const struct times
 	format_json_string(f, ev->ifname);
 	fprintf(f, ",\"ifindex\":%u,\"direction\":\"%s\",\"action\":\"%s\",\"reason\":\"%s\","
 		"\"identity\":%u", ev->ifindex, policy_direction_name(ev->direction),
-		policy_action_name(ev->action), reason_text(ev->reason), ev->identity);
+		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->identity);
 	if (ev->name[0]) {
 		fputs(",\"name\":", f);
 		format_json_string(f, ev->name);

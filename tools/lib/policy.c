@@ -208,7 +208,7 @@ static bool parse_proto(uint8_t *protocol, const char *text, char err[POLICY_ERR
 		return true;
 	}
 	for (i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++) {
-		if (!strcmp(text, protocols[i].name)) {
+		if (!strcasecmp(text, protocols[i].name)) {
 			*protocol = protocols[i].number;
 			return true;
 		}

@@ -53,6 +53,76 @@ static void describe_flags(FILE *f, uint32_t flags, const char *const *names, si
 	}
 }
 
+/*
+ * What only idtun has, in lines starting with '+' (wg_crosscheck.sh holds
+ * the rest against what stock wg makes of the same file).
+ */
+static void describe_idtun_device(FILE *f, const struct idtun_device *dev)
+{
+	static const char *const dev_flags[] = {
+		"replace-peers", "replace-bindings", "replace-rules",
+	};
+	const struct device_setting *s;
+	size_t i;
+
+	if (dev->flags & ~(uint32_t)IDTUN_DEVICE_FLAGS_REPLACE_PEERS) {
+		fputs("+ interface", f);
+		describe_flags(f, dev->flags & ~(uint32_t)IDTUN_DEVICE_FLAGS_REPLACE_PEERS,
+			       dev_flags, 3);
+		fputc('\n', f);
+	}
+	for (i = 0; i < device_nsettings; i++) {
+		s = &device_settings[i];
+		if (s->has == DEV_HAS_FWMARK || !(dev->has & s->has))
+			continue;
+		if (s->has == DEV_HAS_EGRESS_DEFAULT || s->has == DEV_HAS_INGRESS_DEFAULT)
+			fprintf(f, "+   %s %s\n", s->has == DEV_HAS_EGRESS_DEFAULT ?
+				"egress-default" : "ingress-default",
+				policy_action_name(device_get(dev, s)));
+		else if (s->has == DEV_HAS_MARK_MASK)
+			fprintf(f, "+   mark-mask 0x%x\n", device_get(dev, s));
+		else
+			fprintf(f, "+   %s %u\n", s->has == DEV_HAS_AUDIT_RATE ? "audit-rate" :
+				"default-identity", device_get(dev, s));
+	}
+}
+
+static void describe_idtun_peer(FILE *f, const struct idtun_peer *p)
+{
+	size_t i;
+
+	if (p->flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES)
+		fputs("+   flags=replace-allowed-identities\n", f);
+	if (p->has & PEER_HAS_LABELS)
+		fprintf(f, "+   labels %s\n", p->labels ? "on" : "off");
+	if (p->has & PEER_HAS_IDENTITY)
+		fprintf(f, "+   identity %u\n", p->identity);
+	for (i = 0; i < p->naids; i++)
+		fprintf(f, "+   allowed-identity %s%u\n", p->aids[i].remove ? "-" : "",
+			p->aids[i].identity);
+}
+
+static void describe_idtun_tables(FILE *f, const struct idtun_device *dev)
+{
+	char text[POLICY_RULE_LEN];
+	size_t i;
+
+	for (i = 0; i < dev->names.n; i++)
+		fprintf(f, "+ name %u %s\n", dev->names.v[i].identity, dev->names.v[i].name);
+	for (i = 0; i < dev->nbindings; i++) {
+		const struct idtun_binding *b = &dev->bindings[i];
+
+		if (b->cgroup) {
+			fprintf(f, "+ binding %u cgroup %s\n", b->identity, b->cgroup);
+		} else {
+			policy_prefix_text(text, sizeof(text), &b->prefix);
+			fprintf(f, "+ binding %u prefix %s\n", b->identity, text);
+		}
+	}
+	for (i = 0; i < dev->nrules; i++)
+		fprintf(f, "+ rule %s\n", policy_rule_text(text, &dev->rules[i], NULL, true));
+}
+
 /* The parsed model as text, every field and flag spelt out. */
 static void describe(FILE *f, const struct idtun_device *dev)
 {
@@ -65,7 +135,7 @@ static void describe(FILE *f, const struct idtun_device *dev)
 	size_t i, j;
 
 	fputs("interface", f);
-	describe_flags(f, dev->flags, dev_flags, 1);
+	describe_flags(f, dev->flags & IDTUN_DEVICE_FLAGS_REPLACE_PEERS, dev_flags, 1);
 	fputc('\n', f);
 	if (dev->has & DEV_HAS_PRIVATE_KEY) {
 		key_to_base64(key, dev->private_key);
@@ -79,7 +149,8 @@ static void describe(FILE *f, const struct idtun_device *dev)
 		p = &dev->peers[i];
 		key_to_base64(key, p->public_key);
 		fprintf(f, "peer %s", key);
-		describe_flags(f, p->flags, peer_flags, 3);
+		describe_flags(f, p->flags & ~(uint32_t)IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES,
+			       peer_flags, 3);
 		fputc('\n', f);
 		if (p->has & PEER_HAS_PRESHARED_KEY) {
 			key_to_base64(key, p->preshared_key);
@@ -96,7 +167,10 @@ static void describe(FILE *f, const struct idtun_device *dev)
 			fprintf(f, "  allowed-ip %s%s/%u\n", p->ips[j].remove ? "-" : "", ip,
 				p->ips[j].cidr);
 		}
+		describe_idtun_peer(f, p);
 	}
+	describe_idtun_device(f, dev);
+	describe_idtun_tables(f, dev);
 }
 
 static int conf_filter(const struct dirent *d)
@@ -305,6 +379,139 @@ static void test_append(void)
 	device_free(&dev);
 }
 
+#define K1 "NtZubLQhKZLkr2PNGRN0mtdjhAEQsAgKHObNRuEhl0M="
+#define K2 "MrHhIAn+tEeiOhin+nmd7z2AlaNV4wPzc/mbGasp52w="
+#define K3 "rOAXQYuL/imDnjRJvWKeRp+jQxo1Jb68UANeDTzaD1I="
+
+/* Parses in-memory files; the result described, or "ERROR: ..." */
+static char *parse_texts(const char *const *texts, size_t n, bool append,
+			 const struct name_resolver *r)
+{
+	static const char *const names[] = { "wg0.conf", "wg0.idtun", "third" };
+	struct config_file files[3];
+	struct idtun_device dev = { 0 };
+	char err[CONFIG_ERR_LEN], *out = NULL;
+	size_t len, i;
+	FILE *m;
+
+	for (i = 0; i < n; i++) {
+		files[i].name = names[i];
+		files[i].text = (char *)texts[i];
+		files[i].len = strlen(texts[i]);
+	}
+	m = open_memstream(&out, &len);
+	if (config_parse_files(&dev, files, n, append, r, err))
+		describe(m, &dev);
+	else
+		fprintf(m, "ERROR: %s", err);
+	fclose(m);
+	device_free(&dev);
+	return out;
+}
+
+static void test_merge(void)
+{
+	static const char *const wg =
+		"[Interface]\nListenPort = 1\n"
+		"[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.0.0.2/32\nPersistentKeepalive = 5\n"
+		"[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.0.0.3/32\n";
+	static const char *const companion =
+		"[Interface]\nEgressDefault = deny\n"
+		"[Peer]\nPublicKey = " K1 "\nLabels = on\nAllowedIdentities = web\n"
+		"[Peer]\nPublicKey = " K3 "\nIdentity = 5\n"
+		"[Identity]\nIdentity = 1001\nName = web\n";
+	const char *texts[3] = { wg, companion, NULL };
+	char *got;
+
+	got = parse_texts(texts, 2, false, NULL);
+	ok(strstr(got, "peer " K1 " flags=replace-allowedips\n"
+		  "  persistent-keepalive 5\n  allowed-ip 10.0.0.2/32\n"
+		  "+   flags=replace-allowed-identities\n+   labels on\n"
+		  "+   allowed-identity 1001\npeer " K2) != NULL,
+	   "a companion [Peer] adds to the wg file's peer, which keeps its allowed IPs");
+	ok(strstr(got, "peer " K3 " flags=replace-allowedips\n+   identity 5\n") &&
+	   strstr(got, "+   egress-default deny\n") && strstr(got, "listen-port 1\n"),
+	   "a companion peer of its own, and both files' [Interface]");
+	free(got);
+
+	texts[1] = "[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.9.0.0/16\n";
+	got = parse_texts(texts, 2, true, NULL);
+	ok(strstr(got, "  persistent-keepalive 5\n  allowed-ip 10.9.0.0/16\npeer") != NULL,
+	   "allowed IPs a later file names replace the earlier file's");
+	free(got);
+
+	/* A name the second file gives, used in the first. */
+	texts[0] = "[Interface]\nDefaultIdentity = db\n[Policy]\nRule = egress from db deny\n";
+	texts[1] = "[Identity]\nIdentity = 1002\nName = db\n";
+	got = parse_texts(texts, 2, true, NULL);
+	ok(strstr(got, "+   default-identity 1002\n") && strstr(got, "+ rule egress from 1002 deny"),
+	   "names resolve across files");
+	free(got);
+
+	texts[1] = "[Identity]\nIdentity = 1002\nName = db\nFoo = bar\n";
+	got = parse_texts(texts, 2, true, NULL);
+	ok(!strcmp(got, "ERROR: wg0.idtun:4: unknown key 'Foo'"), "errors name the file: %s",
+	   got);
+	free(got);
+
+	texts[1] = "[Identity]\nIdentity = 1002\nName = db\n";
+	texts[2] = "[Identity]\nIdentity = 1003\nName = db\n";
+	got = parse_texts(texts, 3, true, NULL);
+	ok(!strcmp(got, "ERROR: third:3: Name: 'db' is already the name of identity 1002"),
+	   "a name given twice across files: %s", got);
+	free(got);
+}
+
+static void test_resolver(void)
+{
+	struct idtun_names kernel = { 0 };
+	struct name_resolver r = { policy_names_lookup, &kernel };
+	const char *texts[1];
+	char *got;
+
+	names_set(&kernel, 2001, "laptop");
+	names_set(&kernel, 1001, "web");
+	texts[0] = "[Policy]\nRule = ingress from laptop deny\nRule = egress from web deny\n"
+		   "[Identity]\nIdentity = 1005\nName = web\n";
+	got = parse_texts(texts, 1, true, &r);
+	ok(strstr(got, "+ rule ingress from 2001 deny\n+ rule egress from 1005 deny") != NULL,
+	   "names the files do not give come from the namespace; the files' win");
+	free(got);
+	texts[0] = "[Peer]\nPublicKey = " K1 "\nAllowedIdentities = laptop, nosuch\n";
+	got = parse_texts(texts, 1, true, &r);
+	ok(!strcmp(got, "ERROR: wg0.conf:3: AllowedIdentities: unknown identity name 'nosuch'"),
+	   "an unknown name is named: %s", got);
+	free(got);
+	names_free(&kernel);
+}
+
+static void test_idtun_values(void)
+{
+	char err[CONFIG_ERR_LEN];
+	struct idtun_peer peer = { 0 };
+	uint32_t v;
+	uint8_t labels;
+
+	ok(config_parse_mark_mask(&v, "0xff00", err) && v == 0xff00 &&
+	   config_parse_mark_mask(&v, "255", err) && v == 255 &&
+	   !config_parse_mark_mask(&v, "off", err), "mark mask: hexadecimal or decimal");
+	ok(config_parse_audit_rate(&v, "0", err) && !v &&
+	   config_parse_audit_rate(&v, "1000000", err) && v == 1000000 &&
+	   !config_parse_audit_rate(&v, "0x10", err), "audit rate 0 to 1000000, decimal");
+	ok(config_parse_labels(&labels, "ON", err) && labels == 1 &&
+	   config_parse_labels(&labels, "off", err) && !labels, "labels on or off");
+	ok(config_parse_allowed_identities(&peer, "+1,-2,3", true, NULL, err) &&
+	   peer.naids == 3 && !peer.aids[0].remove && peer.aids[1].remove &&
+	   !(peer.flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES),
+	   "incremental allowed-identities add and remove without replacing");
+	peer_free(&peer);
+	memset(&peer, 0, sizeof(peer));
+	ok(config_parse_allowed_identities(&peer, "", true, NULL, err) && !peer.naids &&
+	   (peer.flags & IDTUN_PEER_FLAGS_REPLACE_ALLOWED_IDENTITIES),
+	   "an empty list removes all");
+	peer_free(&peer);
+}
+
 int main(void)
 {
 	tap_start();
@@ -314,5 +521,8 @@ int main(void)
 	test_values();
 	test_keyfiles();
 	test_append();
+	test_merge();
+	test_resolver();
+	test_idtun_values();
 	return tap_end();
 }

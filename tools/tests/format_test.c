@@ -5,10 +5,13 @@
  * (tests/wg_crosscheck.sh). IDTUN_UPDATE_GOLDEN=1 rewrites them.
  */
 
+#include "config.h"
 #include "format.h"
+#include "ipc.h"
 #include "model.h"
 #include "tap.h"
 
+#include <linux/genetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,29 +21,13 @@
 
 enum what { PRETTY, FIELD, CONF, JSON };
 
-static void golden(const char *name, const struct idtun_device *dev, enum what what,
-		   const char *field, bool with_name, const struct format_opts *o)
+/* got (len bytes, freed here) against the golden file name. */
+static void check_golden(const char *name, char *got, size_t len)
 {
-	char path[512], *got = NULL, *want = NULL;
-	size_t len = 0, wlen = 0;
-	FILE *m = open_memstream(&got, &len), *f;
+	char path[512], *want = NULL;
+	size_t wlen = 0;
+	FILE *m, *f;
 
-	switch (what) {
-	case PRETTY:
-		format_pretty(m, dev, o);
-		break;
-	case FIELD:
-		format_field(m, dev, field, with_name);
-		break;
-	case CONF:
-		format_conf(m, dev);
-		break;
-	case JSON:
-		format_json(m, dev, o, 0);
-		fputc('\n', m);
-		break;
-	}
-	fclose(m);
 	snprintf(path, sizeof(path), "%s/golden/%s", TESTS_DIR, name);
 	if (getenv("IDTUN_UPDATE_GOLDEN")) {
 		f = fopen(path, "w");
@@ -64,11 +51,290 @@ static void golden(const char *name, const struct idtun_device *dev, enum what w
 	free(want);
 }
 
+static void golden(const char *name, const struct idtun_device *dev, enum what what,
+		   const char *field, bool with_name, const struct format_opts *o)
+{
+	char *got = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&got, &len);
+
+	switch (what) {
+	case PRETTY:
+		format_pretty(m, dev, o);
+		break;
+	case FIELD:
+		format_field(m, dev, field, with_name);
+		break;
+	case CONF:
+		format_conf(m, dev);
+		break;
+	case JSON:
+		format_json(m, dev, o, 0);
+		fputc('\n', m);
+		break;
+	}
+	fclose(m);
+	check_golden(name, got, len);
+}
+
 static const char *const fields[] = {
 	"public-key", "private-key", "listen-port", "fwmark", "peers", "preshared-keys",
 	"endpoints", "allowed-ips", "latest-handshakes", "persistent-keepalive",
 	"transfer", "dump",
 };
+
+/* Output of a formatter into a string: OUT(call with m as the stream). */
+#define RENDER(name, call) do {				\
+	char *got_ = NULL;				\
+	size_t len_ = 0;				\
+	FILE *m = open_memstream(&got_, &len_);		\
+	call;						\
+	fclose(m);					\
+	check_golden(name, got_, len_);			\
+} while (0)
+
+/* model_idtun with what get-identities and get-policy add. */
+static void model_full(struct idtun_device *dev)
+{
+	struct idtun_device ids;
+
+	model_idtun(dev);
+	model_identities(&ids);
+	dev->identities = ids.identities;
+	dev->nidentities = ids.nidentities;
+	ids.identities = NULL;
+	ids.nidentities = 0;
+	device_free(&ids);
+}
+
+static void test_idtun_show(void)
+{
+	struct format_opts plain = { .hide_keys = true, .now = MODEL_NOW };
+	struct format_opts color = { .color = true, .hide_keys = true, .now = MODEL_NOW };
+	struct idtun_device dev, wg;
+	struct idtun_names names;
+
+	model_names(&names);
+	plain.names = color.names = &names;
+	model_idtun(&dev);
+	model_device(&wg);
+	golden("idtun-pretty", &dev, PRETTY, NULL, false, &plain);
+	golden("idtun-pretty-color", &dev, PRETTY, NULL, false, &color);
+	plain.names = NULL;
+	golden("idtun-pretty-unnamed", &dev, PRETTY, NULL, false, &plain);
+	golden("idtun-json", &dev, JSON, NULL, false, &plain);
+	/* What stock wg also prints stays as wg prints it. */
+	golden("field-dump", &dev, FIELD, "dump", false, &plain);
+	golden("field-dump-all", &dev, FIELD, "dump", true, &plain);
+	golden("showconf", &dev, CONF, NULL, false, &plain);
+	RENDER("showconf", format_conf_part(m, &wg, CONF_ALL));
+	RENDER("empty-showconf-idtun", format_conf_part(m, &wg, CONF_IDTUN));
+	device_free(&dev);
+	device_free(&wg);
+	names_free(&names);
+}
+
+static void test_idtun_conf(void)
+{
+	struct idtun_device dev, back = { 0 };
+	char *text = NULL, err[CONFIG_ERR_LEN];
+	bool same = true;
+	size_t len = 0;
+	FILE *f;
+
+	model_full(&dev);
+	RENDER("idtun-showconf", format_conf_part(m, &dev, CONF_ALL));
+	RENDER("idtun-showconf-wg", format_conf_part(m, &dev, CONF_WG));
+	RENDER("idtun-showconf-idtun", format_conf_part(m, &dev, CONF_IDTUN));
+
+	/* What showconf prints, setconf reads back. */
+	f = open_memstream(&text, &len);
+	format_conf_part(f, &dev, CONF_ALL);
+	fclose(f);
+	f = fmemopen(text, len, "r");
+	ok(config_parse(&back, f, "showconf", false, err), "setconf reads showconf's output%s%s",
+	   back.npeers ? "" : ": ", back.npeers ? "" : err);
+	fclose(f);
+	for (size_t i = 0; i < device_nsettings; i++)
+		same &= device_get(&back, &device_settings[i]) ==
+			device_get(&dev, &device_settings[i]);
+	for (size_t i = 0; i < dev.npeers && i < back.npeers; i++)
+		same &= back.peers[i].labels == dev.peers[i].labels &&
+			back.peers[i].identity == dev.peers[i].identity &&
+			back.peers[i].naids == dev.peers[i].naids;
+	same &= back.nrules == dev.nrules && back.nbindings == dev.nbindings &&
+		back.names.n == 4;	/* unlabelled, web, db, laptop; 4242 has none */
+	for (size_t i = 0; same && i < dev.nrules; i++)
+		same &= rule_key_equal(&back.rules[i], &dev.rules[i]) &&
+			back.rules[i].action == dev.rules[i].action;
+	ok(same && back.npeers == dev.npeers,
+	   "with the same settings, labels, identities, bindings, rules and names");
+	free(text);
+	device_free(&back);
+	device_free(&dev);
+}
+
+static void test_identities_policy(void)
+{
+	struct format_opts plain = { .hide_keys = true, .now = MODEL_NOW };
+	struct format_opts color = { .color = true, .hide_keys = true, .now = MODEL_NOW };
+	struct idtun_device dev, empty;
+	struct idtun_names names, none = { 0 };
+
+	model_names(&names);
+	model_identities(&dev);
+	model_empty(&empty);
+	RENDER("identities", format_identities(m, &dev, &plain));
+	RENDER("identities-color", format_identities(m, &dev, &color));
+	RENDER("identities-json", format_identities_json(m, &dev));
+	RENDER("empty-identities-json", format_identities_json(m, &empty));
+	device_free(&dev);
+
+	model_idtun(&dev);
+	RENDER("policy", format_policy(m, &dev, &names));
+	RENDER("policy-json", format_policy_json(m, &dev, &names));
+	RENDER("empty-policy", format_policy(m, &empty, NULL));
+	RENDER("empty-policy-json", format_policy_json(m, &empty, NULL));
+	RENDER("names", format_names(m, &names));
+	RENDER("names-json", format_names_json(m, &names));
+	RENDER("empty-names-json", format_names_json(m, &none));
+	device_free(&dev);
+	device_free(&empty);
+	names_free(&names);
+}
+
+static char evbuf[8][1024];
+
+static struct nlmsghdr *event_header(int i, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(evbuf[i]);
+	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+
+	nlh->nlmsg_type = 0x1d;
+	genl->cmd = cmd;
+	genl->version = IDTUN_FAMILY_VERSION;
+	return nlh;
+}
+
+static void put_addrs(struct nlmsghdr *nlh, const char *saddr, const char *daddr)
+{
+	uint16_t family = strchr(saddr, ':') ? AF_INET6 : AF_INET;
+	uint8_t a[16];
+
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_FAMILY, family);
+	inet_pton(family, saddr, a);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_SADDR, family == AF_INET ? 4 : 16, a);
+	inet_pton(family, daddr, a);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_DADDR, family == AF_INET ? 4 : 16, a);
+}
+
+/* The events a kernel might send, as netlink messages; returns how many. */
+static int make_events(void)
+{
+	uint8_t key[IDTUN_KEY_LEN];
+	struct nlmsghdr *nlh;
+	struct nlattr *rule;
+	uint8_t prefix[4] = { 10, 2, 0, 0 };
+
+	key_from_base64(key, model_peer_keys[2]);
+	/* Denied by a rule, with ports and a name. */
+	nlh = event_header(0, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_POLICY);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 1001);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_NAME, "web");
+	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
+	put_addrs(nlh, "10.0.0.1", "10.2.0.5");
+	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_SPORT, 40000);
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_DPORT, 443);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
+	rule = mnl_attr_nest_start(nlh, IDTUN_A_EVENT_RULE);
+	mnl_attr_put_u32(nlh, IDTUN_A_RULE_DIRECTION, IDTUN_DIRECTION_EGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_RULE_IDENTITY, 1001);
+	mnl_attr_put_u16(nlh, IDTUN_A_RULE_FAMILY, AF_INET);
+	mnl_attr_put(nlh, IDTUN_A_RULE_IPADDR, 4, prefix);
+	mnl_attr_put_u8(nlh, IDTUN_A_RULE_CIDR_MASK, 16);
+	mnl_attr_put_u8(nlh, IDTUN_A_RULE_PROTOCOL, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, IDTUN_A_RULE_PORT_MIN, 443);
+	mnl_attr_put_u32(nlh, IDTUN_A_RULE_ACTION, IDTUN_ACTION_DENY);
+	mnl_attr_nest_end(nlh, rule);
+
+	/* A label the peer may not claim: IPv6, no ports, no rule, events suppressed. */
+	nlh = event_header(1, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_INGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_LABEL_NOT_ALLOWED);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 4242);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
+	put_addrs(nlh, "fd00::2", "fd00::1");
+	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_ICMPV6);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 3);
+
+	/* A new flow the default allows: IPv6 with ports. */
+	nlh = event_header(2, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 6);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt1");
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_ALLOW);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_NONE);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 0);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_NAME, "we\"b\\");
+	put_addrs(nlh, "2001:db8::1", "2001:db8::2");
+	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_SPORT, 5353);
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_DPORT, 53);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
+
+	/* Whatever a newer kernel may add: an unknown reason, an unknown protocol. */
+	nlh = event_header(3, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, 99);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 7);
+	put_addrs(nlh, "192.0.2.1", "192.0.2.2");
+	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, 47);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
+	mnl_attr_put_u32(nlh, 200, 1);
+	return 4;
+}
+
+static void test_events(void)
+{
+	struct timespec when = { .tv_sec = 1700000063, .tv_nsec = 123456789 };
+	struct idtun_event ev;
+	struct nlmsghdr *nlh;
+	char *text = NULL, *json = NULL;
+	size_t tlen = 0, jlen = 0;
+	FILE *t = open_memstream(&text, &tlen), *j = open_memstream(&json, &jlen);
+	bool parsed = true;
+	int n = make_events();
+
+	for (int i = 0; i < n; i++) {
+		parsed &= ipc_event_parse((struct nlmsghdr *)evbuf[i], &ev);
+		format_event(t, &ev);
+		format_event_json(j, &ev, &when);
+	}
+	fclose(t);
+	fclose(j);
+	ok(parsed, "events decoded from netlink messages");
+	check_golden("events", text, tlen);
+	check_golden("events-json", json, jlen);
+
+	nlh = event_header(4, IDTUN_CMD_GET_DEVICE);
+	ok(!ipc_event_parse(nlh, &ev), "a message that is no event is none");
+	nlh = event_header(5, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_FAMILY, AF_INET);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_SADDR, 16, evbuf[6]);
+	ok(!ipc_event_parse(nlh, &ev), "an address longer than its family's: malformed");
+}
 
 int main(void)
 {
@@ -105,5 +371,9 @@ int main(void)
 	golden("empty-json", &empty, JSON, NULL, false, &plain);
 	device_free(&dev);
 	device_free(&empty);
+	test_idtun_show();
+	test_idtun_conf();
+	test_identities_policy();
+	test_events();
 	return tap_end();
 }

@@ -5,7 +5,9 @@
 # talks to a stand-in userspace implementation's control socket
 # (wg_uapi.py), so
 #   - every tests/conf/valid file, given to `wg setconf`, must reach the
-#     socket as the request config_test expects (.expect files);
+#     socket as the request config_test expects (.expect files, but for
+#     the lines starting with '+': what only idtun has); idtun-*.conf use
+#     idtun's own keys, which stock wg rejects, and are skipped;
 #   - the golden model, served to `wg show` and `wg showconf`, must print
 #     exactly the golden files format_test checks.
 # Needs root (it creates /var/run/wireguard/idtunx0.sock) and wg; not part
@@ -29,13 +31,18 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$sock" ] && break; sleep 0.2; done
 echo "TAP version 13"
 for conf in "$here"/conf/valid/*.conf; do
 	name=$(basename "$conf" .conf)
+	if [[ $name == idtun-* ]]; then
+		n=$((n + 1))
+		echo "ok $n - valid/$name.conf # SKIP idtun's own keys"
+		continue
+	fi
 	rm -f "$tmp/log"
 	# wg-quick's own keys are wg-quick's to strip.
 	grep -viE '^[[:space:]]*(Address|DNS|MTU|Table|PreUp|PostUp|PreDown|PostDown|SaveConfig)[[:space:]]*=' \
 		"$conf" >"$tmp/conf"
 	wg setconf "$dev" "$tmp/conf" 2>/dev/null &&
 		/usr/bin/python3 "$here/wg_uapi.py" describe "$tmp/log" >"$tmp/got" &&
-		diff -u "$here/conf/valid/$name.expect" "$tmp/got"
+		diff -u <(grep -v '^+' "$here/conf/valid/$name.expect") "$tmp/got"
 	ok $? "wg setconf parses valid/$name.conf as idtun does"
 done
 
