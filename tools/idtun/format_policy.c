@@ -279,12 +279,16 @@ void format_event(FILE *f, const struct idtun_event *ev)
 		snprintf(id, sizeof(id), "%s(%u)", ev->name, ev->identity);
 	else
 		snprintf(id, sizeof(id), "%u", ev->identity);
-	fprintf(f, "%s %s %s %s %s %s ", policy_direction_name(ev->direction),
-		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->ifname, id,
-		proto_text(proto, ev->protocol));
-	print_endpoint(f, ev, ev->saddr, ev->has_sport, ev->sport);
-	fputs(" -> ", f);
-	print_endpoint(f, ev, ev->daddr, ev->has_dport, ev->dport);
+	fprintf(f, "%s %s %s %s %s ", policy_direction_name(ev->direction),
+		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->ifname, id);
+	if (ev->family) {
+		fprintf(f, "%s ", proto_text(proto, ev->protocol));
+		print_endpoint(f, ev, ev->saddr, ev->has_sport, ev->sport);
+		fputs(" -> ", f);
+		print_endpoint(f, ev, ev->daddr, ev->has_dport, ev->dport);
+	} else {
+		fputc('-', f);	/* no packet to describe */
+	}
 	if (ev->has_peer) {
 		key_to_base64(key, ev->peer);
 		fprintf(f, " peer %s", key);
@@ -326,8 +330,8 @@ void format_event_json(FILE *f, const struct idtun_event *ev, const struct times
 		fprintf(f, ",\"family\":\"%s\"", ev->family == AF_INET ? "inet" : "inet6");
 		fprintf(f, ",\"saddr\":\"%s\"", addr_text(addr, ev->family, ev->saddr));
 		fprintf(f, ",\"daddr\":\"%s\"", addr_text(addr, ev->family, ev->daddr));
+		fprintf(f, ",\"protocol\":%u", ev->protocol);
 	}
-	fprintf(f, ",\"protocol\":%u", ev->protocol);
 	if (ev->has_sport)
 		fprintf(f, ",\"sport\":%u", ev->sport);
 	if (ev->has_dport)

@@ -279,8 +279,8 @@ struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 			      uint16_t family, uint32_t seq, int *error)
 {
 	const struct idtun_device *dev = it->dev;
+	struct nlattr *peers = NULL;
 	struct nlmsghdr *nlh;
-	struct nlattr *peers;
 	bool first = !it->started;
 	uint16_t n = 0;
 	size_t added;
@@ -294,10 +294,19 @@ struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 			goto too_big;
 		it->started = true;
 	}
-	if (it->peer < dev->npeers) {
+	/*
+	 * Bindings, then rules, then peers, each once everything before it
+	 * is sent: the kernel applies a message's bindings and rules before
+	 * its peers too, so no peer is added before the policy is complete.
+	 */
+	added = PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_BINDINGS, dev->bindings, dev->nbindings,
+			  &it->binding, put_binding);
+	if (it->binding >= dev->nbindings)
+		added += PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_RULES, dev->rules, dev->nrules,
+				   &it->rule, put_rule);
+	if (it->binding >= dev->nbindings && it->rule >= dev->nrules && it->peer < dev->npeers)
 		peers = mnl_attr_nest_start_check(nlh, size, IDTUN_A_DEVICE_PEERS);
-		if (!peers)
-			goto too_big;
+	if (peers) {
 		while (it->peer < dev->npeers && put_peer_chunk(nlh, size, it, n + 1)) {
 			n++;
 			if (!peer_done(it))
@@ -306,19 +315,13 @@ struct nlmsghdr *ipc_set_next(struct ipc_set_iter *it, void *buf, size_t size,
 			it->ip = it->aid = 0;
 			it->peer_started = false;
 		}
-		if (!n)
-			goto too_big;
-		mnl_attr_nest_end(nlh, peers);
-		if (it->peer < dev->npeers)
-			return nlh;
+		if (n)
+			mnl_attr_nest_end(nlh, peers);
+		else
+			mnl_attr_nest_cancel(nlh, peers);
 	}
-	/* Bindings, then rules, each once everything before it is sent. */
-	added = PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_BINDINGS, dev->bindings, dev->nbindings,
-			  &it->binding, put_binding);
-	if (it->binding >= dev->nbindings)
-		added += PUT_ARRAY(nlh, size, IDTUN_A_DEVICE_RULES, dev->rules, dev->nrules,
-				   &it->rule, put_rule);
-	if (!first && !n && !added)
+	/* A message after the first that holds nothing: an entry that never fits. */
+	if (!first && !added && !n)
 		goto too_big;
 	return nlh;
 
@@ -427,9 +430,11 @@ static bool parse_binding(const struct nlattr *nest, struct idtun_binding *b)
 			return false;
 		/* The caller copies it (device_add_binding). */
 		b->cgroup = (char *)mnl_attr_get_str(tb[IDTUN_A_BINDING_CGROUP]);
+		/* A cgroup outside the reader's cgroup namespace has only its id. */
+		if (!*b->cgroup)
+			b->cgroup = NULL;
 		return true;
 	}
-	/* A cgroup outside the reader's cgroup namespace has only its id. */
 	if (b->cgroup_id && !tb[IDTUN_A_BINDING_FAMILY])
 		return true;
 	return parse_prefix(tb, binding_types, &b->prefix);
@@ -461,10 +466,14 @@ bool ipc_parse_rule(const struct nlattr *nest, struct idtun_rule *r)
 		return false;
 	if (tb[IDTUN_A_RULE_IDENTITY])
 		r->has |= RULE_HAS_IDENTITY;
-	if (tb[IDTUN_A_RULE_PORT_MIN]) {
-		r->has |= RULE_HAS_PORTS;
+	if (tb[IDTUN_A_RULE_PORT_MIN] || tb[IDTUN_A_RULE_PORT_MAX]) {
 		if (!tb[IDTUN_A_RULE_PORT_MAX])
 			r->port_max = r->port_min;
+		else if (!tb[IDTUN_A_RULE_PORT_MIN])
+			r->port_min = r->port_max;
+		/* The whole range is no range, as the kernel keys it. */
+		if (r->port_min || r->port_max != 65535)
+			r->has |= RULE_HAS_PORTS;
 	}
 	if (tb[IDTUN_A_RULE_ACTION])
 		r->has |= RULE_HAS_ACTION;

@@ -44,8 +44,9 @@ void ipc_set_init(struct ipc_set_iter *it, const struct idtun_device *dev);
  * Peers, allowed IPs, allowed identities, bindings and rules are indexed
  * arrays: nests of type 1, 2, ... as the kernel's dumps number them (the
  * kernel reads any numbering). The first message carries the device's own
- * attributes and flags; then come the peers, then the bindings, then the
- * rules, each array in order, as many entries to a message as fit. A peer
+ * attributes and flags; then come the bindings, then the rules, then the
+ * peers (the order in which the kernel applies one message's), each array
+ * in order, as many entries to a message as fit. A peer
  * whose allowed IPs or allowed identities do not fit continues, first in
  * the next message, with only its public key, its flags minus the
  * REPLACE_ ones and the rest of its lists.

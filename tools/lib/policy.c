@@ -256,7 +256,9 @@ static bool parse_ports(struct idtun_rule *rule, const char *text, char err[POLI
 		goto bad;
 	rule->port_min = (uint16_t)lo;
 	rule->port_max = (uint16_t)hi;
-	rule->has |= RULE_HAS_PORTS;
+	/* The whole range is no range: the kernel keys them alike. */
+	if (lo || hi != 65535)
+		rule->has |= RULE_HAS_PORTS;
 	return true;
 bad:
 	return policy_fail(err, "invalid port '%s' (N or N-M, 0 to 65535)", text);
@@ -346,7 +348,7 @@ bool policy_parse_rule(struct idtun_rule *rule, char *const *words, size_t n,
 			return false;
 		}
 	}
-	if ((rule->has & RULE_HAS_PORTS) && !policy_proto_has_ports(rule->protocol))
+	if ((seen & SEEN_PORT) && !policy_proto_has_ports(rule->protocol))
 		return policy_fail(err, "port needs proto tcp, udp, udplite or sctp");
 	if (need_action && !(rule->has & RULE_HAS_ACTION))
 		return policy_fail(err, "a rule ends with allow or deny");

@@ -303,7 +303,18 @@ static int make_events(void)
 	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, 47);
 	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
 	mnl_attr_put_u32(nlh, 200, 1);
-	return 4;
+
+	/* A label that could not be read: no packet to describe. */
+	nlh = event_header(4, IDTUN_CMD_AUDIT);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_INGRESS);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_LABEL_MALFORMED);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 0);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
+	return 5;
 }
 
 static void test_events(void)
@@ -328,11 +339,11 @@ static void test_events(void)
 	check_golden("events", text, tlen);
 	check_golden("events-json", json, jlen);
 
-	nlh = event_header(4, IDTUN_CMD_GET_DEVICE);
+	nlh = event_header(5, IDTUN_CMD_GET_DEVICE);
 	ok(!ipc_event_parse(nlh, &ev), "a message that is no event is none");
-	nlh = event_header(5, IDTUN_CMD_AUDIT);
+	nlh = event_header(6, IDTUN_CMD_AUDIT);
 	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_FAMILY, AF_INET);
-	mnl_attr_put(nlh, IDTUN_A_EVENT_SADDR, 16, evbuf[6]);
+	mnl_attr_put(nlh, IDTUN_A_EVENT_SADDR, 16, evbuf[7]);
 	ok(!ipc_event_parse(nlh, &ev), "an address longer than its family's: malformed");
 }
 

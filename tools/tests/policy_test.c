@@ -67,7 +67,8 @@ static void test_rules(void)
 	round_trip("egress proto 6 port 22-22 deny", "egress proto tcp port 22 deny");
 	round_trip("egress proto 17 allow", "egress proto udp allow");
 	round_trip("egress proto 132 port 9 allow", "egress proto sctp port 9 allow");
-	round_trip("egress proto 136 port 0-65535 allow", "egress proto udplite port 0-65535 allow");
+	round_trip("egress proto 136 port 0-65535 allow", "egress proto udplite allow");
+	round_trip("egress proto udp port 0-65534 allow", NULL);
 	round_trip("egress proto 58 allow", "egress proto ipv6-icmp allow");
 	round_trip("egress proto 1 allow", "egress proto icmp allow");
 	round_trip("egress proto 47 allow", NULL);
