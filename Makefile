@@ -4,7 +4,8 @@
 #   make install         install the tools, man page and module (DESTDIR=)
 #   make dkms-install    register, build and install the module with DKMS
 #   make check           install what the tests need, run every test
-#   make demo            boot a VM and show an idtun device in it
+#   make demo            boot a VM and walk through identities and policy
+#   make bench           benchmarks in a VM, with ratio targets
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
 # the newest installed Debian linux-headers-*.
@@ -53,6 +54,9 @@ check:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench
+
 clean:
 	$(MAKE) -C tools clean
 	rm -rf build
@@ -60,4 +64,4 @@ clean:
 		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers | xargs rm -f
 	rm -f modules.order Module.symvers
 
-.PHONY: all module tools install dkms-src dkms-install check demo clean
+.PHONY: all module tools install dkms-src dkms-install check demo clean bench
