@@ -21,6 +21,7 @@ TL_IPERF_TIME=${BENCH_TIME:-4}
 TARGET_RULES=0.85	# 10,000 rules against 1
 TARGET_LABELS=0.80	# labels and 1 rule against plain idtun
 TARGET_WG=0.50		# plain idtun against wireguard.ko
+TARGET_RULE_BYTES=2048	# kernel memory per rule, at most (2 vCPUs)
 declare -A MBPS
 
 idt() {
@@ -98,8 +99,11 @@ end=$(date +%s.%N)
 after=$(mem_kb)
 check_output "10,000 rules" "10000" bash -c \
 	"ip netns exec tl-a $IDTUN policy list tun-a | grep -c '^egress'"
+per_rule=$(((after - before) * 1024 / 9999))
 echo "# 9,999 rules loaded in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s;" \
-	"kernel memory +$((after - before)) kB, $(((after - before) * 1024 / 9999)) bytes per rule"
+	"kernel memory +$((after - before)) kB"
+check_true "memory per rule: $per_rule bytes (target <= $TARGET_RULE_BYTES)" \
+	[ "$per_rule" -le "$TARGET_RULE_BYTES" ]
 measure labels-10k
 
 target "rule count does not slow the data path" labels-10k labels-1 "$TARGET_RULES"
