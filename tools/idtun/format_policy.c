@@ -213,14 +213,12 @@ void format_names_json(FILE *f, const struct idtun_names *names)
 	fputs(names->n ? "\n]\n" : "]\n", f);
 }
 
-/* "tcp", or the number. */
-static const char *proto_text(char out[8], uint8_t protocol)
+/* name, or the number when there is none (a newer kernel's value, say). */
+static const char *name_or_number(char out[12], const char *name, uint32_t v)
 {
-	const char *name = policy_proto_name(protocol);
-
 	if (name)
 		return name;
-	snprintf(out, 8, "%u", protocol);
+	snprintf(out, 12, "%u", v);
 	return out;
 }
 
@@ -256,20 +254,9 @@ static void print_endpoint(FILE *f, const struct idtun_event *ev, const uint8_t 
 		fprintf(f, "%s:%u", text, port);
 }
 
-/* The reason's name, or its number from a newer kernel. */
-static const char *reason_text(char out[12], uint32_t reason)
-{
-	const char *s = policy_reason_name(reason);
-
-	if (s)
-		return s;
-	snprintf(out, 12, "%u", reason);
-	return out;
-}
-
 void format_event(FILE *f, const struct idtun_event *ev)
 {
-	char key[IDTUN_KEY_B64_LEN + 1], id[POLICY_ID_LEN], proto[8], rule[POLICY_RULE_LEN];
+	char key[IDTUN_KEY_B64_LEN + 1], id[POLICY_ID_LEN], proto[12], rule[POLICY_RULE_LEN];
 	char reason[12];
 	struct idtun_names names;
 	struct idtun_name one;
@@ -280,9 +267,9 @@ void format_event(FILE *f, const struct idtun_event *ev)
 	else
 		snprintf(id, sizeof(id), "%u", ev->identity);
 	fprintf(f, "%s %s %s %s %s ", policy_direction_name(ev->direction),
-		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->ifname, id);
+		policy_action_name(ev->action), name_or_number(reason, policy_reason_name(ev->reason), ev->reason), ev->ifname, id);
 	if (ev->family) {
-		fprintf(f, "%s ", proto_text(proto, ev->protocol));
+		fprintf(f, "%s ", name_or_number(proto, policy_proto_name(ev->protocol), ev->protocol));
 		print_endpoint(f, ev, ev->saddr, ev->has_sport, ev->sport);
 		fputs(" -> ", f);
 		print_endpoint(f, ev, ev->daddr, ev->has_dport, ev->dport);
@@ -317,7 +304,7 @@ void format_event_json(FILE *f, const struct idtun_event *ev, const struct times
 	format_json_string(f, ev->ifname);
 	fprintf(f, ",\"ifindex\":%u,\"direction\":\"%s\",\"action\":\"%s\",\"reason\":\"%s\","
 		"\"identity\":%u", ev->ifindex, policy_direction_name(ev->direction),
-		policy_action_name(ev->action), reason_text(reason, ev->reason), ev->identity);
+		policy_action_name(ev->action), name_or_number(reason, policy_reason_name(ev->reason), ev->reason), ev->identity);
 	if (ev->name[0]) {
 		fputs(",\"name\":", f);
 		format_json_string(f, ev->name);

@@ -216,6 +216,23 @@ static struct nlmsghdr *event_header(int i, uint8_t cmd)
 	return nlh;
 }
 
+/* An audit message's attributes every event has. */
+static struct nlmsghdr *event(int i, uint32_t ifindex, const char *ifname, uint32_t dir,
+			      uint32_t action, uint32_t reason, uint32_t identity,
+			      uint64_t suppressed)
+{
+	struct nlmsghdr *nlh = event_header(i, IDTUN_CMD_AUDIT);
+
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, ifindex);
+	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, dir);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, action);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, reason);
+	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, identity);
+	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, suppressed);
+	return nlh;
+}
+
 static void put_addrs(struct nlmsghdr *nlh, const char *saddr, const char *daddr)
 {
 	uint16_t family = strchr(saddr, ':') ? AF_INET6 : AF_INET;
@@ -238,20 +255,14 @@ static int make_events(void)
 
 	key_from_base64(key, model_peer_keys[2]);
 	/* Denied by a rule, with ports and a name. */
-	nlh = event_header(0, IDTUN_CMD_AUDIT);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
-	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_POLICY);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 1001);
+	nlh = event(0, 5, "idt0", IDTUN_DIRECTION_EGRESS, IDTUN_ACTION_DENY,
+		    IDTUN_REASON_POLICY, 1001, 0);
 	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_NAME, "web");
 	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
 	put_addrs(nlh, "10.0.0.1", "10.2.0.5");
 	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_TCP);
 	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_SPORT, 40000);
 	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_DPORT, 443);
-	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
 	rule = mnl_attr_nest_start(nlh, IDTUN_A_EVENT_RULE);
 	mnl_attr_put_u32(nlh, IDTUN_A_RULE_DIRECTION, IDTUN_DIRECTION_EGRESS);
 	mnl_attr_put_u32(nlh, IDTUN_A_RULE_IDENTITY, 1001);
@@ -264,55 +275,31 @@ static int make_events(void)
 	mnl_attr_nest_end(nlh, rule);
 
 	/* A label the peer may not claim: IPv6, no ports, no rule, events suppressed. */
-	nlh = event_header(1, IDTUN_CMD_AUDIT);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
-	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_INGRESS);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_LABEL_NOT_ALLOWED);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 4242);
+	nlh = event(1, 5, "idt0", IDTUN_DIRECTION_INGRESS, IDTUN_ACTION_DENY,
+		    IDTUN_REASON_LABEL_NOT_ALLOWED, 4242, 3);
 	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
 	put_addrs(nlh, "fd00::2", "fd00::1");
 	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_ICMPV6);
-	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 3);
 
 	/* A new flow the default allows: IPv6 with ports. */
-	nlh = event_header(2, IDTUN_CMD_AUDIT);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 6);
-	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt1");
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_ALLOW);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_NONE);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 0);
+	nlh = event(2, 6, "idt1", IDTUN_DIRECTION_EGRESS, IDTUN_ACTION_ALLOW,
+		    IDTUN_REASON_NONE, 0, 0);
 	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_NAME, "we\"b\\");
 	put_addrs(nlh, "2001:db8::1", "2001:db8::2");
 	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, IPPROTO_UDP);
 	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_SPORT, 5353);
 	mnl_attr_put_u16(nlh, IDTUN_A_EVENT_DPORT, 53);
-	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
 
 	/* Whatever a newer kernel may add: an unknown reason, an unknown protocol. */
-	nlh = event_header(3, IDTUN_CMD_AUDIT);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
-	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_EGRESS);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, 99);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 7);
+	nlh = event(3, 5, "idt0", IDTUN_DIRECTION_EGRESS, IDTUN_ACTION_DENY,
+		    99, 7, 0);
 	put_addrs(nlh, "192.0.2.1", "192.0.2.2");
 	mnl_attr_put_u8(nlh, IDTUN_A_EVENT_PROTOCOL, 47);
-	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
 	mnl_attr_put_u32(nlh, 200, 1);
 
 	/* A label that could not be read: no packet to describe. */
-	nlh = event_header(4, IDTUN_CMD_AUDIT);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IFINDEX, 5);
-	mnl_attr_put_strz(nlh, IDTUN_A_EVENT_IFNAME, "idt0");
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_DIRECTION, IDTUN_DIRECTION_INGRESS);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_ACTION, IDTUN_ACTION_DENY);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_REASON, IDTUN_REASON_LABEL_MALFORMED);
-	mnl_attr_put_u32(nlh, IDTUN_A_EVENT_IDENTITY, 0);
-	mnl_attr_put_u64(nlh, IDTUN_A_EVENT_SUPPRESSED, 0);
+	nlh = event(4, 5, "idt0", IDTUN_DIRECTION_INGRESS, IDTUN_ACTION_DENY,
+		    IDTUN_REASON_LABEL_MALFORMED, 0, 0);
 	mnl_attr_put(nlh, IDTUN_A_EVENT_PEER_PUBLIC_KEY, IDTUN_KEY_LEN, key);
 	return 5;
 }
