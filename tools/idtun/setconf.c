@@ -14,6 +14,8 @@
 #include "idtun.h"
 #include "sync.h"
 
+#include <linux/idtun.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,28 @@ static bool read_files(struct config_file *files, int n, char *paths[])
 		}
 	}
 	return true;
+}
+
+/*
+ * Applies req, then the names. Without REPLACE_PEERS (addconf, syncconf) a
+ * default that opens goes last, after the rules, however many messages
+ * they take; setconf removes every peer in its first message, so nothing
+ * passes until its last.
+ */
+static int apply(struct idtun_device *req, const struct idtun_names *names)
+{
+	struct idtun_device late = { 0 };
+	int ret;
+
+	if (!(req->flags & IDTUN_DEVICE_FLAGS_REPLACE_PEERS))
+		sync_late_defaults(req, &late);
+	ret = set_device(req);
+	if (!ret && late.has)
+		ret = set_device(&late);
+	if (!ret)
+		ret = set_names(names);
+	device_free(&late);
+	return ret ? 1 : 0;
 }
 
 int setconf_main(int argc, char *argv[])
@@ -72,7 +96,7 @@ int setconf_main(int argc, char *argv[])
 	}
 	snprintf(file.name, sizeof(file.name), "%s", argv[1]);
 	if (!sync) {
-		ret = set_device(&file) || set_names(&file.names) ? 1 : 0;
+		ret = apply(&file, &file.names);
 		goto out;
 	}
 	if (get_full_device(argv[1], &current))
@@ -81,7 +105,7 @@ int setconf_main(int argc, char *argv[])
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
-	ret = set_device(&req) || set_names(&file.names) ? 1 : 0;
+	ret = apply(&req, &file.names);
 out:
 	for (i = 0; i < n; i++)
 		config_file_free(&files[i]);

@@ -476,3 +476,20 @@ int sync_request(struct idtun_device *req, const struct idtun_device *file,
 	device_free(&want);
 	return ret;
 }
+
+void sync_late_defaults(struct idtun_device *req, struct idtun_device *late)
+{
+	static const uint32_t bits[] = { DEV_HAS_EGRESS_DEFAULT, DEV_HAS_INGRESS_DEFAULT };
+	const struct device_setting *s;
+	size_t i;
+
+	memcpy(late->name, req->name, sizeof(late->name));
+	late->ifindex = req->ifindex;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		s = device_setting_of(bits[i]);
+		if (!(req->has & bits[i]) || device_get(req, s) != IDTUN_ACTION_ALLOW)
+			continue;
+		device_set(late, s, IDTUN_ACTION_ALLOW);
+		req->has &= ~bits[i];
+	}
+}

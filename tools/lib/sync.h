@@ -30,4 +30,13 @@
 int sync_request(struct idtun_device *req, const struct idtun_device *file,
 		 const struct idtun_device *current);
 
+/*
+ * Moves the defaults that req opens (sets to allow) into late, to be sent
+ * after req: the first message of a split request sets the defaults, its
+ * rules may follow in later ones, and an allow default must not let
+ * through what those rules deny. A default that closes stays first.
+ * late must be zeroed; its name is req's.
+ */
+void sync_late_defaults(struct idtun_device *req, struct idtun_device *late);
+
 #endif

@@ -1641,6 +1641,41 @@ static void test_sync_policy(void)
 	device_free(&setconf);
 	device_free(&s.state);
 	device_free(&want.state);
+
+	/* A default that opens waits for the rules; one that closes does not. */
+	memset(&req, 0, sizeof(req));
+	strcpy(req.name, "idtun0");
+	device_set(&req, device_setting_of(DEV_HAS_EGRESS_DEFAULT), IDTUN_ACTION_ALLOW);
+	device_set(&req, device_setting_of(DEV_HAS_INGRESS_DEFAULT), IDTUN_ACTION_DENY);
+	device_set(&req, device_setting_of(DEV_HAS_AUDIT_RATE), 5);
+	many_rules(&req, 100, 0);
+	memset(&file, 0, sizeof(file));
+	sync_late_defaults(&req, &file);
+	ok(!(req.has & DEV_HAS_EGRESS_DEFAULT) && (req.has & DEV_HAS_INGRESS_DEFAULT) &&
+	   (req.has & DEV_HAS_AUDIT_RATE) && file.has == DEV_HAS_EGRESS_DEFAULT &&
+	   file.egress_default == IDTUN_ACTION_ALLOW && !strcmp(file.name, "idtun0"),
+	   "an allow default goes after the rules, a deny default before them");
+	device_free(&req);
+	device_free(&file);
+}
+
+static void test_late_defaults(void)
+{
+	struct idtun_device req = { 0 }, late = { 0 };
+
+	/* A default that opens waits for the rules; one that closes does not. */
+	strcpy(req.name, "idtun0");
+	device_set(&req, device_setting_of(DEV_HAS_EGRESS_DEFAULT), IDTUN_ACTION_ALLOW);
+	device_set(&req, device_setting_of(DEV_HAS_INGRESS_DEFAULT), IDTUN_ACTION_DENY);
+	device_set(&req, device_setting_of(DEV_HAS_AUDIT_RATE), 5);
+	many_rules(&req, 100, 0);
+	sync_late_defaults(&req, &late);
+	ok(!(req.has & DEV_HAS_EGRESS_DEFAULT) && (req.has & DEV_HAS_INGRESS_DEFAULT) &&
+	   (req.has & DEV_HAS_AUDIT_RATE) && late.has == DEV_HAS_EGRESS_DEFAULT &&
+	   late.egress_default == IDTUN_ACTION_ALLOW && !strcmp(late.name, "idtun0"),
+	   "an allow default goes after the rules, a deny default before them");
+	device_free(&req);
+	device_free(&late);
 }
 
 int main(void)
@@ -1658,5 +1693,6 @@ int main(void)
 	test_get_idtun();
 	test_names();
 	test_sync_policy();
+	test_late_defaults();
 	return tap_end();
 }
