@@ -899,12 +899,21 @@ int idtun_nl_get_identities_done(struct netlink_callback *cb)
 
 /* ---- names */
 
+/*
+ * Printable, without spaces or the characters that separate list items
+ * and comments in configuration files, and not all digits (it would read
+ * as a number).
+ */
 static bool name_valid(const char *name)
 {
-	for (; *name; name++)
-		if (!isgraph(*name))
+	bool digits = true;
+
+	for (; *name; name++) {
+		if (!isgraph(*name) || strchr(",#=", *name))
 			return false;
-	return true;
+		digits &= !!isdigit(*name);
+	}
+	return !digits;
 }
 
 int idtun_nl_set_name_doit(struct sk_buff *skb, struct genl_info *info)
@@ -919,9 +928,9 @@ int idtun_nl_set_name_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	name = nla_data(attrs[IDTUN_A_IDENTITY_NAME]);
-	if (!name_valid(name)) {
+	if (*name && !name_valid(name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[IDTUN_A_IDENTITY_NAME],
-				    "IDTUN_A_IDENTITY_NAME: only printable characters, no spaces");
+				    "IDTUN_A_IDENTITY_NAME: printable, no spaces, commas, '#' or '=', not all digits");
 		return -EINVAL;
 	}
 	ret = idtun_name_set(genl_info_net(info),

@@ -135,6 +135,9 @@ check "a TCP server on b" start_server
 check "name 1001 web" idt a identity add 1001 web
 check "name 1002 db" idt a identity add 1002 db
 check "name 1004 pod" idt a identity add 1004 pod
+check_fails "a name taken by another identity is refused" "name" \
+	idt a identity add 1005 web
+check_fails "an all-digit name is refused" "name|digit" idt a identity add 1006 1234
 check_output "the names, listed" "$(printf '1001\tweb\n1002\tdb\n1004\tpod')" \
 	idt a identity list
 mkdir -p "$CG/web/worker" "$CG/db"
@@ -260,6 +263,27 @@ check "flush 10,000 rules" idt a policy flush tun-a
 check "one rule" idt a policy add tun-a egress from 1005 to 10.99.0.2/32 allow
 tl_iperf "iperf3 a->b with 1 rule" a b 10.99.0.2
 check "egress default allow" idt a policy default tun-a egress allow
+
+# ---- audit: who may listen, and the rate limit -----------------------------
+
+check_fails "an unprivileged user cannot join the audit group" "CAP_NET_ADMIN" \
+	ip netns exec tl-a setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=-all "$IDTUN" monitor
+stop_bg
+monitor a "$MON_A"
+check "no rules" idt a policy flush tun-a
+check "audit rate 1 per second, egress default deny" \
+	idt a set tun-a audit-rate 1 egress-default deny
+check_fails "a flood of denied pings" "" tl_in a ping -c 40 -i 0.02 -W 1 10.99.0.2
+positive "suppressed events counted" "$(value a 'd["drops"]["audit_suppressed"]' show tun-a)"
+sleep 1.5
+check_fails "one more denied ping" "" tl_in a ping -c 1 -W 1 10.99.0.2
+check "the next event says how many were suppressed" event "$MON_A" \
+	'e["action"] == "deny" and e["suppressed"] > 0'
+check_true "at most a burst and a few events went out" \
+	[ "$(grep -c '"action":"deny"' "$MON_A")" -le 5 ]
+check "audit rate back to 100, egress default allow" \
+	idt a set tun-a audit-rate 100 egress-default allow
 
 # ---- a stock WireGuard peer ------------------------------------------------
 
