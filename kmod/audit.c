@@ -132,7 +132,8 @@ static int audit_fill(struct sk_buff *skb, struct idtun_device *idt,
 	    nla_put_u32(skb, IDTUN_A_EVENT_ACTION, ev->action) ||
 	    nla_put_u32(skb, IDTUN_A_EVENT_REASON, ev->reason) ||
 	    nla_put_u32(skb, IDTUN_A_EVENT_IDENTITY, ev->identity) ||
-	    nla_put_u64_64bit(skb, IDTUN_A_EVENT_SUPPRESSED, suppressed, 0))
+	    nla_put_u64_64bit(skb, IDTUN_A_EVENT_SUPPRESSED, suppressed, 0) ||
+	    nla_put_u64_64bit(skb, IDTUN_A_EVENT_TIME, ktime_get_real_ns(), 0))
 		return -EMSGSIZE;
 	rcu_read_lock();
 	name = idtun_name_lookup(net, ev->identity);

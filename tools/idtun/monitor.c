@@ -45,7 +45,13 @@ static void print_event(const struct monitor *m, const struct nlmsghdr *nlh)
 	if (m->ifname && strcmp(ev.ifname, m->ifname))
 		return;
 	if (m->json) {
-		clock_gettime(CLOCK_REALTIME, &now);
+		/* The kernel's time of the verdict; older modules send none. */
+		if (ev.time_ns) {
+			now.tv_sec = ev.time_ns / 1000000000;
+			now.tv_nsec = ev.time_ns % 1000000000;
+		} else {
+			clock_gettime(CLOCK_REALTIME, &now);
+		}
 		format_event_json(stdout, &ev, &now);
 	} else {
 		format_event(stdout, &ev);

@@ -112,6 +112,7 @@ struct idtun_event {
 	bool has_sport, has_dport;
 	uint16_t sport, dport;
 	uint64_t suppressed;
+	uint64_t time_ns;			/* when judged; 0 if not said */
 	bool has_rule;				/* else a default decided */
 	struct idtun_rule rule;
 };

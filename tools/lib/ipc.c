@@ -779,7 +779,8 @@ bool ipc_event_parse(const struct nlmsghdr *nlh, struct idtun_event *ev)
 	    !get_u16(tb[IDTUN_A_EVENT_FAMILY], &ev->family) ||
 	    !get_u16(tb[IDTUN_A_EVENT_SPORT], &ev->sport) ||
 	    !get_u16(tb[IDTUN_A_EVENT_DPORT], &ev->dport) ||
-	    !get_u64(tb[IDTUN_A_EVENT_SUPPRESSED], &ev->suppressed))
+	    !get_u64(tb[IDTUN_A_EVENT_SUPPRESSED], &ev->suppressed) ||
+	    !get_u64(tb[IDTUN_A_EVENT_TIME], &ev->time_ns))
 		return false;
 	if (ev->family != AF_INET && ev->family != AF_INET6)
 		ev->family = 0;
