@@ -225,6 +225,33 @@ u8 idtun_policy_decide(struct idtun_device *idt, u8 dir,
 	return action;
 }
 
+bool idtun_judge(struct idtun_device *idt, struct idtun_ident *ident,
+		 unsigned int packets, unsigned int bytes,
+		 struct idtun_audit_event *ev)
+{
+	bool tx = ev->dir == IDTUN_DIRECTION_EGRESS;
+
+	ev->identity = ident->id;
+	if (ev->reason) {
+		ev->action = IDTUN_ACTION_DENY;
+	} else {
+		ev->action = idtun_policy_decide(idt, ev->dir, ident, ev->flow,
+						 packets, bytes, &ev->rule);
+		if (ev->action == IDTUN_ACTION_DENY) {
+			ev->reason = IDTUN_REASON_POLICY;
+			idtun_count_drop(idt, tx ? IDTUN_DROP_EGRESS_POLICY :
+						   IDTUN_DROP_INGRESS_POLICY);
+		}
+	}
+	if (ev->action == IDTUN_ACTION_DENY)
+		idtun_ident_count_drop(ident, tx);
+	else
+		idtun_ident_count(ident, tx, packets, bytes);
+	if (unlikely(idtun_audit_wanted(idt)))
+		idtun_audit(idt, ev);
+	return ev->action == IDTUN_ACTION_ALLOW;
+}
+
 void idtun_rule_read_stats(struct idtun_rule *rule, u64 *packets, u64 *bytes)
 {
 	const struct idtun_rule_stats *s;

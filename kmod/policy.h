@@ -113,6 +113,18 @@ u8 idtun_policy_decide(struct idtun_device *idt, u8 dir,
 		       const struct idtun_flow *flow, unsigned int packets,
 		       unsigned int bytes, struct idtun_rule **rule);
 
+struct idtun_audit_event;
+/*
+ * Judges one packet of ident by the policy of ev->dir and keeps the books:
+ * the deciding rule's, the identity's and the device's drop counters, and
+ * the audit event. ev comes with its direction, peer and flow, and with a
+ * reason if the caller already drops the packet (no identity). Returns
+ * whether the packet may pass. Under rcu_read_lock_bh().
+ */
+bool idtun_judge(struct idtun_device *idt, struct idtun_ident *ident,
+		 unsigned int packets, unsigned int bytes,
+		 struct idtun_audit_event *ev);
+
 void idtun_rule_read_stats(struct idtun_rule *rule, u64 *packets, u64 *bytes);
 
 #endif /* _IDTUN_POLICY_H */

@@ -237,9 +237,14 @@ static bool idtun_ingress(struct idtun_device *idt, struct idtun_peer *peer,
 	};
 	struct idtun_ident *ident;
 	struct idtun_flow flow;
+	bool pass;
 
-	if (unlikely(!idtun_flow_parse(skb, &flow)))
+	if (unlikely(!idtun_flow_parse(skb, &flow))) {
+		/* Extension headers that do not add up. */
+		DEV_STATS_INC(idt->dev, rx_errors);
+		DEV_STATS_INC(idt->dev, rx_frame_errors);
 		return false;
+	}
 	ev.flow = &flow;
 	rcu_read_lock_bh();
 	if (labelled)
@@ -253,22 +258,12 @@ static bool idtun_ingress(struct idtun_device *idt, struct idtun_peer *peer,
 		idtun_ingress_drop(idt, &ev, IDTUN_DROP_LABEL_NOT_ALLOWED);
 		return false;
 	}
-	ev.identity = ident->id;
-	ev.action = idtun_policy_decide(idt, IDTUN_DIRECTION_INGRESS, ident,
-					&flow, 1, skb->len, &ev.rule);
-	if (ev.action == IDTUN_ACTION_DENY) {
-		ev.reason = IDTUN_REASON_POLICY;
-		idtun_count_drop(idt, IDTUN_DROP_INGRESS_POLICY);
-		idtun_ident_count_drop(ident, false);
-		DEV_STATS_INC(idt->dev, rx_dropped);
-	} else {
-		idtun_ident_count(ident, false, 1, skb->len);
-	}
-	if (unlikely(idtun_audit_wanted(idt)))
-		idtun_audit(idt, &ev);
+	pass = idtun_judge(idt, ident, 1, skb->len, &ev);
 	rcu_read_unlock_bh();
+	if (!pass)
+		DEV_STATS_INC(idt->dev, rx_dropped);
 	*identity = ev.identity;
-	return ev.action == IDTUN_ACTION_ALLOW;
+	return pass;
 }
 
 static void idtun_deliver(struct idtun_device *idt, struct idtun_peer *peer,

@@ -271,35 +271,22 @@ static bool idtun_egress(struct idtun_device *idt, struct idtun_peer *peer,
 	};
 	struct idtun_ident *ident;
 	struct idtun_flow flow;
+	bool pass;
 
 	if (unlikely(!idtun_flow_parse(skb, &flow)))
 		return false;
 	ev.flow = &flow;
 	rcu_read_lock_bh();
 	ident = idtun_identity_of_skb(idt, skb);
-	ev.identity = ident->id;
 	if (unlikely(!ident->id && READ_ONCE(peer->labels))) {
-		ev.action = IDTUN_ACTION_DENY;
+		/* A labelled peer is never sent an unidentified packet. */
 		ev.reason = IDTUN_REASON_NO_IDENTITY;
 		idtun_count_drop(idt, IDTUN_DROP_NO_IDENTITY);
-	} else {
-		ev.action = idtun_policy_decide(idt, IDTUN_DIRECTION_EGRESS,
-						ident, &flow, packets, skb->len,
-						&ev.rule);
-		if (ev.action == IDTUN_ACTION_DENY) {
-			ev.reason = IDTUN_REASON_POLICY;
-			idtun_count_drop(idt, IDTUN_DROP_EGRESS_POLICY);
-		}
 	}
-	if (ev.action == IDTUN_ACTION_DENY)
-		idtun_ident_count_drop(ident, true);
-	else
-		idtun_ident_count(ident, true, packets, skb->len);
-	if (unlikely(idtun_audit_wanted(idt)))
-		idtun_audit(idt, &ev);
+	pass = idtun_judge(idt, ident, packets, skb->len, &ev);
 	rcu_read_unlock_bh();
 	*identity = ev.identity;
-	return ev.action == IDTUN_ACTION_ALLOW;
+	return pass;
 }
 
 static bool idtun_xmit_valid(struct sk_buff *skb)

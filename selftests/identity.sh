@@ -72,7 +72,9 @@ ping_from() {
 
 # monitor SIDE FILE: idtun monitor --json in the background.
 monitor() {
-	tl_in "$1" "$IDTUN" monitor --json >"$2" 2>&1 &
+	# Not through tl_in: $! must be the monitor itself (ip execs it), so
+	# that stop_bg stops it and no old monitor writes into a new file.
+	ip netns exec "tl-$1" "$IDTUN" monitor --json >"$2" 2>&1 &
 	BG_PIDS+=($!)
 	sleep 1
 }
@@ -112,7 +114,7 @@ nft_packets() {
 
 # A TCP server on b's tunnel address, port 5000, answering forever.
 start_server() {
-	tl_in b "$PY" -c '
+	ip netns exec tl-b "$PY" -c '
 import socket
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -280,8 +282,13 @@ sleep 1.5
 check_fails "one more denied ping" "" tl_in a ping -c 1 -W 1 10.99.0.2
 check "the next event says how many were suppressed" event "$MON_A" \
 	'e["action"] == "deny" and e["suppressed"] > 0'
-check_true "at most a burst and a few events went out" \
-	[ "$(grep -c '"action":"deny"' "$MON_A")" -le 5 ]
+denies=$(grep -c '"action":"deny"' "$MON_A")
+if [ "$denies" -le 5 ]; then
+	tap_ok "at most a burst and a few events went out ($denies)"
+else
+	tap_not_ok "at most a burst and a few events went out ($denies)"
+	grep '"action":"deny"' "$MON_A" | cut -c1-200 | sed 's/^/# /'
+fi
 check "audit rate back to 100, egress default allow" \
 	idt a set tun-a audit-rate 100 egress-default allow
 
