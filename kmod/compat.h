@@ -74,6 +74,16 @@ static inline struct nlattr **idtun_dump_attrs(struct netlink_callback *cb)
 #define IDTUN_GENL_RESV_START_OP(n)
 #endif
 
+/*
+ * A multicast group can require CAP_NET_ADMIN to join since 6.7 (and the
+ * stable kernels that took the fix); before, the family's mcast_bind hook
+ * checks it (netlink.c).
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#define GENL_MCAST_CAP_NET_ADMIN 0
+#define IDTUN_MCAST_BIND_CHECKS_CAP 1
+#endif
+
 /* 6.15 packed rtnl_link_ops.newlink's arguments into a struct. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
 #define IDTUN_NEWLINK_ARGS struct net_device *dev, \

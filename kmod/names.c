@@ -84,7 +84,9 @@ int idtun_names_walk(struct net *net, unsigned long *pos,
 	int ret = 0;
 
 	rcu_read_lock();
-	xa_for_each_start(&n->names, index, entry, *pos) {
+	index = *pos;
+	for (entry = xa_find(&n->names, &index, ULONG_MAX, XA_PRESENT); entry;
+	     entry = xa_find_after(&n->names, &index, ULONG_MAX, XA_PRESENT)) {
 		ret = fn(arg, index, entry->name);
 		if (ret)
 			break;

@@ -678,6 +678,14 @@ out_put:
 	return ret;
 }
 
+#ifdef IDTUN_MCAST_BIND_CHECKS_CAP
+/* Joining the audit group needs CAP_NET_ADMIN in the namespace. */
+static int idtun_nl_mcast_bind(struct net *net, int group)
+{
+	return ns_capable(net->user_ns, CAP_NET_ADMIN) ? 0 : -EPERM;
+}
+#endif
+
 static struct genl_family idtun_genl_family __ro_after_init = {
 	.name		= IDTUN_FAMILY_NAME,
 	.version	= IDTUN_FAMILY_VERSION,
@@ -687,6 +695,9 @@ static struct genl_family idtun_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(idtun_nl_ops),
 	.mcgrps		= idtun_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(idtun_nl_mcgrps),
+#ifdef IDTUN_MCAST_BIND_CHECKS_CAP
+	.mcast_bind	= idtun_nl_mcast_bind,
+#endif
 	IDTUN_GENL_RESV_START_OP(IDTUN_CMD_MAX + 1)
 };
 
