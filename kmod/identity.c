@@ -156,7 +156,7 @@ static void cg_binding_del(struct idtun_device *idt, struct idtun_cg_binding *b)
 
 	rhashtable_remove_fast(&ids->cgroups, &b->node, cgroup_params);
 	list_del(&b->list);
-	ids->num_cgroups--;
+	WRITE_ONCE(ids->num_cgroups, ids->num_cgroups - 1);
 	cg_changed(ids);
 	idtun_ident_put(idt, b->ident);
 	cgroup_put(b->cgrp);
@@ -204,7 +204,7 @@ int idtun_bind_cgroup(struct idtun_device *idt, struct cgroup *cgrp, u32 id)
 		goto err_put;
 	}
 	list_add_tail(&b->list, &ids->cg_list);
-	ids->num_cgroups++;
+	WRITE_ONCE(ids->num_cgroups, ids->num_cgroups + 1);
 	cg_changed(ids);
 	mod_delayed_work(system_wq, &ids->cg_gc, HZ);
 	return 0;
@@ -257,7 +257,7 @@ static void prefix_clear(struct idtun_device *idt, struct idtun_trie_node *node)
 	idtun_ident_put(idt, locked(idt, node->value));
 	RCU_INIT_POINTER(node->value, NULL);
 	list_del_init(&node->list);
-	ids->num_prefixes--;
+	WRITE_ONCE(ids->num_prefixes, ids->num_prefixes - 1);
 	idtun_trie_remove(&ids->prefixes, node, &idt->update_lock);
 }
 
@@ -285,7 +285,7 @@ int idtun_bind_prefix(struct idtun_device *idt, int family, const void *addr,
 		idtun_ident_put(idt, old);
 	} else {
 		list_add_tail(&node->list, &ids->prefix_list);
-		ids->num_prefixes++;
+		WRITE_ONCE(ids->num_prefixes, ids->num_prefixes + 1);
 	}
 	return 0;
 }

@@ -64,7 +64,10 @@ struct idtun_identities {
 	struct idtun_ident *unlabelled;	/* identity 0, always there */
 	struct idtun_ident __rcu *default_ident;
 
-	/* Cgroup bindings by cgroup id, and in order; under update_lock. */
+	/*
+	 * Cgroup bindings by cgroup id, and in order; under update_lock. The
+	 * data path reads the count without it, to skip the lookup when 0.
+	 */
 	struct rhashtable cgroups;
 	struct list_head cg_list;
 	unsigned int num_cgroups;
@@ -78,7 +81,10 @@ struct idtun_identities {
 	/* Drops bindings of removed cgroups, every second while any exist. */
 	struct delayed_work cg_gc;
 
-	/* Source prefixes bound to identities; nodes with one on prefix_list. */
+	/*
+	 * Source prefixes bound to identities (the nodes with one are on
+	 * prefix_list); locked and counted as the cgroup bindings are.
+	 */
 	struct idtun_trie prefixes;
 	struct list_head prefix_list;
 	unsigned int num_prefixes;
