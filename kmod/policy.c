@@ -370,7 +370,7 @@ static unsigned int paint(struct idtun_rule **rules, unsigned int n,
 
 static struct idtun_pcomp *pnode_compile(struct idtun_pnode *pn)
 {
-	unsigned int n = 0, ngroups = 0, nseg = 0, i, k, a;
+	unsigned int n = 0, ngroups = 0, nseg = 0, i, k, a, m;
 	struct idtun_rule **rules = NULL, **grp, *r;
 	struct idtun_pcomp *c = NULL;
 	struct idtun_pgroup *g;
@@ -415,18 +415,19 @@ static struct idtun_pcomp *pnode_compile(struct idtun_pnode *pn)
 		for (k = i; k < n && rules[k]->key.proto == g->proto; k++)
 			;
 		for (a = 0; a < 2; a++) {
+			/* grp[0..m): this protocol's rules of action a. */
 			grp = &rules[i];
 			while (grp < &rules[k] && (*grp)->action != a)
 				grp++;
-			for (last = 0; grp + last < &rules[k] &&
-			     grp[last]->action == a; last++)
-				if (!grp[last]->key.port_min &&
-				    grp[last]->key.port_max == 0xffff)
-					g->full[a] = grp[last];
-			if (!last)
+			for (m = 0; grp + m < &rules[k] && grp[m]->action == a;
+			     m++)
+				if (!grp[m]->key.port_min &&
+				    grp[m]->key.port_max == 0xffff)
+					g->full[a] = grp[m];
+			if (!m)
 				continue;
 			g->seg[a] = seg + nseg;
-			g->nseg[a] = paint(grp, last, seg + nseg, scratch);
+			g->nseg[a] = paint(grp, m, seg + nseg, scratch);
 			nseg += g->nseg[a];
 		}
 	}
