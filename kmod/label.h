@@ -71,15 +71,18 @@ idtun_label_pull(struct sk_buff *skb, bool labelled, u32 *identity)
 	const struct idtun_label *label;
 	u8 version;
 
+	if (!labelled) {
+		/* Without the first byte, the IP checks that follow drop it. */
+		if (unlikely(!pskb_may_pull(skb, 1)))
+			return IDTUN_LABEL_OK;
+		return skb->data[0] >> 4 == IDTUN_LABEL_TYPE >> 4 ?
+		       IDTUN_LABEL_UNEXPECTED : IDTUN_LABEL_OK;
+	}
 	if (unlikely(!pskb_may_pull(skb, min_t(unsigned int, skb->len,
 					       sizeof(*label)))))
 		return IDTUN_LABEL_MALFORMED;
 	label = (const void *)skb->data;
 	version = skb->data[0] >> 4;
-
-	if (!labelled)
-		return version == IDTUN_LABEL_TYPE >> 4 ?
-		       IDTUN_LABEL_UNEXPECTED : IDTUN_LABEL_OK;
 	if (version == 4 || version == 6)
 		return IDTUN_LABEL_MISSING;
 	if (skb->len < sizeof(*label) || label->type != IDTUN_LABEL_TYPE ||

@@ -752,10 +752,10 @@ static int fill_bindings(struct sk_buff *skb, const struct binding_ref *refs,
 			return -EMSGSIZE;
 		if (refs[lo].is_cgroup) {
 			b = refs[lo].p;
-			if (cgroup_path_ns(b->cgrp, buf, PATH_MAX,
-					   current->nsproxy->cgroup_ns) < 0)
-				strscpy(buf, "", PATH_MAX);
-			if (nla_put_string(skb, IDTUN_A_BINDING_CGROUP, buf) ||
+			/* A path the reader cannot have is left out: the id stays. */
+			if ((cgroup_path_ns(b->cgrp, buf, PATH_MAX,
+					    current->nsproxy->cgroup_ns) >= 0 &&
+			     nla_put_string(skb, IDTUN_A_BINDING_CGROUP, buf)) ||
 			    nla_put_u64_64bit(skb, IDTUN_A_BINDING_CGROUP_ID,
 					      b->cgid, 0))
 				return -EMSGSIZE;
