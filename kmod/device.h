@@ -110,6 +110,18 @@ struct idtun_device {
 	struct idtun_drop_stats __percpu *drops;
 };
 
+/* A configuration pointer, read under update_lock. */
+#define idtun_locked(idt, p) rcu_dereference_protected(p, \
+		lockdep_is_held(&(idt)->update_lock))
+
+/* For sort() and bsearch() over u32 arrays. */
+static inline int idtun_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static inline void idtun_count_drop(struct idtun_device *idt,
 				    enum idtun_drop why)
 {

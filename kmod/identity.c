@@ -50,9 +50,6 @@ static const struct rhashtable_params cgroup_params = {
 	.automatic_shrinking = true,
 };
 
-#define locked(idt, p) rcu_dereference_protected(p, \
-		lockdep_is_held(&(idt)->update_lock))
-
 static void ident_free_rcu(struct rcu_head *rcu)
 {
 	struct idtun_ident *ident = container_of(rcu, struct idtun_ident, rcu);
@@ -123,7 +120,7 @@ struct idtun_ident *idtun_ident_find(struct idtun_device *idt, u32 id)
 
 int idtun_set_default_identity(struct idtun_device *idt, u32 id)
 {
-	struct idtun_ident *old = locked(idt, idt->identities.default_ident);
+	struct idtun_ident *old = idtun_locked(idt, idt->identities.default_ident);
 	struct idtun_ident *ident = NULL;
 
 	if (old && old->id == id)
@@ -254,7 +251,7 @@ static void prefix_clear(struct idtun_device *idt, struct idtun_trie_node *node)
 {
 	struct idtun_identities *ids = &idt->identities;
 
-	idtun_ident_put(idt, locked(idt, node->value));
+	idtun_ident_put(idt, idtun_locked(idt, node->value));
 	RCU_INIT_POINTER(node->value, NULL);
 	list_del_init(&node->list);
 	WRITE_ONCE(ids->num_prefixes, ids->num_prefixes - 1);
@@ -279,7 +276,7 @@ int idtun_bind_prefix(struct idtun_device *idt, int family, const void *addr,
 		idtun_ident_put(idt, ident);
 		return PTR_ERR(node);
 	}
-	old = locked(idt, node->value);
+	old = idtun_locked(idt, node->value);
 	rcu_assign_pointer(node->value, ident);
 	if (old) {
 		idtun_ident_put(idt, old);
@@ -490,7 +487,7 @@ void idtun_identities_free(struct idtun_device *idt)
 int idtun_peer_set_identity(struct idtun_peer *peer, u32 id)
 {
 	struct idtun_device *idt = peer->device;
-	struct idtun_ident *old = locked(idt, peer->ident), *ident = NULL;
+	struct idtun_ident *old = idtun_locked(idt, peer->ident), *ident = NULL;
 
 	if ((old ? old->id : 0) == id)
 		return 0;
@@ -580,7 +577,7 @@ int idtun_peer_change_allowed_ids(struct idtun_peer *peer, bool replace,
 				  const u32 *del, unsigned int n_del)
 {
 	struct idtun_device *idt = peer->device;
-	struct idtun_idset *old = locked(idt, peer->allowed_ids), *set;
+	struct idtun_idset *old = idtun_locked(idt, peer->allowed_ids), *set;
 
 	set = idset_merge(idt, replace ? NULL : old, add, n_add, del, n_del);
 	if (IS_ERR(set))
@@ -599,7 +596,7 @@ void idtun_peer_clear_identities(struct idtun_peer *peer)
 	struct idtun_device *idt = peer->device;
 
 	idtun_peer_set_identity(peer, 0);
-	idset_release(idt, locked(idt, peer->allowed_ids));
+	idset_release(idt, idtun_locked(idt, peer->allowed_ids));
 	RCU_INIT_POINTER(peer->allowed_ids, NULL);
 }
 

@@ -64,9 +64,6 @@ struct idtun_pnode {
 	struct rcu_head rcu;
 };
 
-#define locked(idt, p) rcu_dereference_protected(p, \
-		lockdep_is_held(&(idt)->update_lock))
-
 static bool has_ports(u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
@@ -275,13 +272,6 @@ void idtun_rule_read_stats(struct idtun_rule *rule, u64 *packets, u64 *bytes)
 
 /* ---- compiling one node ---- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Narrowest first; the order among equals does not change the outcome. */
 static int cmp_width(const void *a, const void *b)
 {
@@ -346,7 +336,7 @@ static unsigned int paint(struct idtun_rule **rules, unsigned int n,
 		scratch[nb++] = rules[i]->key.port_min;
 		scratch[nb++] = (u32)rules[i]->key.port_max + 1;
 	}
-	sort(scratch, nb, sizeof(u32), cmp_u32, NULL);
+	sort(scratch, nb, sizeof(u32), idtun_cmp_u32, NULL);
 	for (i = 0, nseg = 0; i < nb; i++) {
 		if (scratch[i] > 0xffff || (nseg && seg[nseg - 1].start == scratch[i]))
 			continue;
@@ -455,7 +445,7 @@ static struct idtun_pnode *pnode_get(struct idtun_device *idt,
 				     struct idtun_ptable __rcu **link,
 				     const struct idtun_rule_key *key)
 {
-	struct idtun_ptable *t = locked(idt, *link);
+	struct idtun_ptable *t = idtun_locked(idt, *link);
 	struct idtun_trie_node *tnode = NULL;
 	struct idtun_pnode *pn;
 	bool new_table = false;
@@ -474,9 +464,9 @@ static struct idtun_pnode *pnode_get(struct idtun_device *idt,
 			pn = ERR_CAST(tnode);
 			goto err;
 		}
-		pn = locked(idt, tnode->value);
+		pn = idtun_locked(idt, tnode->value);
 	} else {
-		pn = locked(idt, t->anyaddr);
+		pn = idtun_locked(idt, t->anyaddr);
 	}
 	if (pn)
 		return pn;
@@ -535,15 +525,15 @@ static struct idtun_rule *rule_find(struct idtun_device *idt,
 		if (!ident)
 			return NULL;
 	}
-	t = locked(idt, *table_link(idt, key, ident));
+	t = idtun_locked(idt, *table_link(idt, key, ident));
 	if (!t)
 		return NULL;
 	if (key->family) {
 		tnode = idtun_trie_find(&t->trie, key->family, key->addr,
 					key->cidr, &idt->update_lock);
-		pn = tnode ? locked(idt, tnode->value) : NULL;
+		pn = tnode ? idtun_locked(idt, tnode->value) : NULL;
 	} else {
-		pn = locked(idt, t->anyaddr);
+		pn = idtun_locked(idt, t->anyaddr);
 	}
 	if (!pn)
 		return NULL;
@@ -689,7 +679,7 @@ static int pnode_commit(struct idtun_device *idt, struct idtun_pnode *pn)
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	old = locked(idt, pn->comp);
+	old = idtun_locked(idt, pn->comp);
 	rcu_assign_pointer(pn->comp, c);
 	if (old)
 		kvfree_rcu(old, rcu);
