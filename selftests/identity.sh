@@ -244,6 +244,86 @@ check "the Pod pings b" tl_in c ping -c 1 -W 2 10.99.0.2
 check "b saw the Pod's identity" event "$MON_B" \
 	'e["direction"] == "ingress" and e["identity"] == 1004 and e["saddr"] == "10.98.0.2"'
 
+# ---- changing what is configured -------------------------------------------
+
+# b takes back an identity it let a claim, then gives it again.
+check "b no longer lets a claim pod" tl_set b peer "${TL_PUB[a]}" allowed-identities -1004
+check_output "b lets a claim 1001, 1002 and 1005" "[1001, 1002, 1005]" \
+	value b 'd["peers"][0]["allowed_identities"]' show tun-b
+before=$(value b 'd["drops"]["label_not_allowed"]' show tun-b)
+check_fails "the Pod's ping is dropped at b" "" tl_in c ping -c 1 -W 2 10.99.0.2
+after=$(value b 'd["drops"]["label_not_allowed"]' show tun-b)
+check_true "b counted it ($before -> $after)" [ "$after" -gt "$before" ]
+check "b lets a claim pod again" tl_set b peer "${TL_PUB[a]}" allowed-identities +1004
+check "the Pod pings b again" tl_in c ping -c 1 -W 2 10.99.0.2
+
+# setconf replaces a's bindings and rules with those of the files, and
+# syncconf brings the saved ones back.
+
+# a_bindings: a's bindings, "IDENTITY CGROUP-OR-PREFIX" a line, sorted.
+a_bindings() {
+	value a '"\n".join(sorted("%d %s" % (i["identity"], b) for i in j["identities"]
+		for b in [str(c["path"]) for c in i["cgroups"]] + i["prefixes"]))' \
+		identity show tun-a
+}
+
+# a_config: a's bindings and rules, a line each, sorted.
+a_config() {
+	a_bindings &&
+		value a '"\n".join(sorted(r["rule"] for r in j["rules"]))' policy list tun-a
+}
+
+# save_a: a's configuration, whole and its WireGuard half.
+save_a() {
+	idt a showconf tun-a >"$TL_DIR/a.conf" &&
+		idt a showconf --wg tun-a >"$TL_DIR/a-wg.conf"
+}
+
+check "a allows web to b" idt a policy add tun-a egress from web to 10.99.0.0/24 allow
+saved=$(a_config)
+printf '%s\n' "$saved" | sed 's/^/# a before setconf: /'
+check "showconf saves a's configuration" save_a
+cat >"$TL_DIR/a-new.idtun" <<EOF
+[Interface]
+DefaultIdentity = 1005
+
+[Peer]
+PublicKey = ${TL_PUB[b]}
+Labels = on
+AllowedIdentities = 2001
+
+[Identity]
+Identity = 1001
+Cgroup = /idtun-test/db
+
+[Policy]
+Rule = egress from 1005 to 10.99.0.2/32 proto icmp deny
+EOF
+check "setconf with new bindings and rules" \
+	idt a setconf tun-a "$TL_DIR/a-wg.conf" "$TL_DIR/a-new.idtun"
+check_output "a's bindings are the file's: db's cgroup is web's identity" \
+	"1001 /idtun-test/db" a_bindings
+check_output "a's rules are the file's one rule" "egress 1005 10.99.0.2/32 1 deny" \
+	value a '"\n".join("%s %d %s %d %s" % (r["direction"], r["identity"], r["to"],
+		r["protocol"], r["action"])
+		for r in j["rules"])' policy list tun-a
+web_before=$(nft_packets b idt in web)
+check "db's cgroup pings b as web" ping_from db tl-a 10.99.0.2
+web_after=$(nft_packets b idt in web)
+check_true "b's nftables saw web's mark ($web_before -> $web_after)" \
+	[ "${web_after:-0}" -gt "${web_before:-0}" ]
+before=$(value a 'd["drops"]["egress_policy"]' show tun-a)
+check_fails "web's cgroup, now unbound, sends as 1005 and is denied" "" \
+	ping_from web tl-a 10.99.0.2
+check_fails "the Pod, its prefix unbound, is denied too" "" tl_in c ping -c 1 -W 2 10.99.0.2
+after=$(value a 'd["drops"]["egress_policy"]' show tun-a)
+check_true "a counted both at egress ($before -> $after)" [ "$after" -ge $((before + 2)) ]
+check "syncconf back to the saved configuration" idt a syncconf tun-a "$TL_DIR/a.conf"
+check_output "a's bindings and rules are those saved" "$saved" a_config
+check "web pings b again" ping_from web tl-a 10.99.0.2
+check "the Pod pings b once more" tl_in c ping -c 1 -W 2 10.99.0.2
+check "flush a's rules" idt a policy flush tun-a
+
 # ---- 10,000 rules ----------------------------------------------------------
 
 "$PY" - "$TL_DIR/rules.conf" <<'EOF'
@@ -309,6 +389,14 @@ if modprobe wireguard 2>/dev/null || [ -d /sys/module/wireguard ]; then
 		"$(value a '[r for r in j["rules"] if r["identity"] == 2000][0]["packets"]' policy list tun-a)"
 	positive "idtun-wg: identity 2000 counted received packets" \
 		"$(value a '[i for i in j["identities"] if i["identity"] == 2000][0]["rx_packets"]' identity show tun-a)"
+	check "idtun-wg: b's identity at a becomes 2002" tl_set a peer "${TL_PUB[b]}" identity 2002
+	check_output "idtun-wg: a shows b as 2002" "2002" value a 'd["peers"][0]["identity"]' show tun-a
+	before=$(value a 'd["drops"]["ingress_policy"]' show tun-a)
+	check_fails "idtun-wg: as 2002, b cannot reach a" "" tl_in b ping -c 1 -W 2 10.99.0.1
+	after=$(value a 'd["drops"]["ingress_policy"]' show tun-a)
+	check_true "idtun-wg: a counted the ingress drop ($before -> $after)" [ "$after" -gt "$before" ]
+	check "idtun-wg: b's identity back to 2000" tl_set a peer "${TL_PUB[b]}" identity 2000
+	check "idtun-wg: b reaches a again" tl_in b ping -c 1 -W 2 10.99.0.1
 	check_output "idtun-wg: b saw nothing it could not read" "0" \
 		tl_in b cat /sys/class/net/tun-b/statistics/rx_errors
 	TL_B=idtun
