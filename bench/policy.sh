@@ -30,11 +30,10 @@ idt() {
 
 # measure NAME: the median of RUNS iperf3 runs a->b, in MBPS[NAME].
 measure() {
-	local name=$1 i out rates=()
+	local name=$1 i rates=()
 	for ((i = 0; i < RUNS; i++)); do
-		out=$(tl_iperf "$name run $i" a b 10.99.0.2)
-		printf '%s\n' "$out"
-		rates+=("$(sed -n 's/^# .*: \([0-9.]*\) Mbit\/s.*/\1/p' <<<"$out")")
+		tl_iperf "$name run $i" a b 10.99.0.2
+		rates+=("${TL_IPERF_MBPS:-0}")
 	done
 	MBPS[$name]=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
 	echo "# $name: median ${MBPS[$name]} Mbit/s"

@@ -467,10 +467,12 @@ tl_listening() {
 
 # tl_iperf DESC CLIENT SERVER-SIDE ADDRESS [IPERF3 OPTIONS...]: a short
 # iperf3 run; passes when it completes with data moved, and prints the
-# throughput as a diagnostic (TCG: figures only compare within one run).
+# throughput as a diagnostic (TCG: figures only compare within one run),
+# and in Mbit/s in TL_IPERF_MBPS (empty when the run failed).
 tl_iperf() {
 	local desc=$1 cli=$2 srv=$3 dst=$4 spid rate
 	shift 4
+	TL_IPERF_MBPS=
 	tl_in "$srv" iperf3 -s -1 -p 5201 >"$TL_DIR/iperf-server.log" 2>&1 &
 	spid=$!
 	if ! wait_until 30 tl_listening "$srv" 5201; then
@@ -491,7 +493,8 @@ tl_iperf() {
 	if [[ $j =~ \"sum_received\":\{[^}]*\"bytes\":([0-9]+)[^}]*\"bits_per_second\":([0-9.eE+-]+) ]] &&
 		bytes=${BASH_REMATCH[1]} bps=${BASH_REMATCH[2]} &&
 		[ "$bytes" -gt 0 ] && [[ $j != *\"error\":* ]]; then
-		printf -v rate '%.1f Mbit/s, %d bytes received' "${bps}e-6" "$bytes"
+		printf -v TL_IPERF_MBPS '%.1f' "${bps}e-6"
+		printf -v rate '%s Mbit/s, %d bytes received' "$TL_IPERF_MBPS" "$bytes"
 		tap_ok "$desc"
 		echo "# $desc: $rate"
 	else
